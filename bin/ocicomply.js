@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Launcher. `run` and `clean` execute under the probe's subreaper so that
+// container processes orphaned by their runtime are reaped by an ancestor of
+// the harness even where the host's init does not reap them.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const dist = new URL('../dist/', import.meta.url);
+let cli;
+try {
+  cli = await import(new URL('cli.js', dist).href);
+} catch (e) {
+  process.stderr.write(`ocicomply: not built (${e.message}); run npm ci (or npm run build) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
+  process.exit(2);
+}
+const { SetupError } = await import(new URL('util/errors.js', dist).href);
+const args = process.argv.slice(2);
+// `ocicomply list | head`: a closed pipe ends the output, not with a stack trace.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+async function underReaper() {
+  const { ensureProbe } = await import(new URL('probe/build.js', dist).href);
+  const probe = await ensureProbe();
+  const child = spawn(probe, ['subreaper', process.execPath, fileURLToPath(import.meta.url), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, OCICOMPLY_REAPED: '1' },
+  });
+  // The terminal sends Ctrl-C to the whole foreground group; a signal sent to
+  // this process alone is passed on.
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
+  const code = await new Promise((resolve) => child.on('exit', (c, s) => resolve(c ?? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 }[s] ?? 0))));
+  process.exit(code);
+}
+
+try {
+  if ((args[0] === 'run' || args[0] === 'clean') && process.env.OCICOMPLY_REAPED !== '1') await underReaper();
+  else process.exitCode = await cli.main(args);
+} catch (e) {
+  if (e instanceof SetupError) {
+    process.stderr.write(`ocicomply: ${e.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`ocicomply: internal error: ${e?.stack ?? e}\n`);
+    process.exitCode = 2;
+  }
+}

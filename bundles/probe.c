@@ -1,0 +1,250 @@
+/*
+ * ocicomply probe: a small static program that runs inside every container
+ * (and on the host as a hook). It observes and reports; it never judges.
+ *
+ *   ocicomply-probe run [--report PATH] [--signals PATH] [--exit N] [--wait]
+ *   ocicomply-probe subreaper CMD [ARG...]
+ *
+ * run: installs a recorder for every catchable signal (when --signals is
+ * given), then writes a JSON report of what the process sees to PATH
+ * atomically (write PATH.tmp, rename), so the report's existence doubles as
+ * the marker that the user program ran. Then it exits with N (default 0) or,
+ * with --wait, sleeps until a signal ends it.
+ *
+ * Signals: each received signal number is appended as one line to the
+ * signals file. A signal whose default action is to ignore (CHLD, CONT,
+ * URG, WINCH) is only recorded; any other ends the probe with exit status
+ * 128+N. The probe cannot die of a signal by re-raising it: as PID 1 of a
+ * PID namespace the kernel would drop a default-action signal sent to itself.
+ *
+ * subreaper (used on the host, around the harness itself): becomes a child
+ * subreaper, runs CMD, forwards termination signals to it, reaps every orphan
+ * that lands on it (container processes whose runtime has exited), and exits
+ * with CMD's status. Without it, a host whose init does not reap would keep
+ * every stopped container process as a zombie.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int signals_fd = -1;
+
+static void die(const char *what) {
+    fprintf(stderr, "ocicomply-probe: %s: %s\n", what, strerror(errno));
+    exit(125);
+}
+
+static void usage(void) {
+    fprintf(stderr, "usage: ocicomply-probe run [--report PATH] [--signals PATH] [--exit N] [--wait]\n"
+                    "       ocicomply-probe subreaper CMD [ARG...]\n");
+    exit(125);
+}
+
+/* ---- JSON output on a stdio stream ---- */
+
+static void json_string(FILE *f, const char *s) {
+    if (!s) { fputs("null", f); return; }
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+            else fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void json_string_array(FILE *f, char *const *items, int count) {
+    fputc('[', f);
+    for (int i = 0; (count < 0 ? items[i] != NULL : i < count); i++) {
+        if (i) fputc(',', f);
+        json_string(f, items[i]);
+    }
+    fputc(']', f);
+}
+
+/* Inode of /proc/self/ns/NAME, or null when the kernel lacks that namespace. */
+static void json_ns_inode(FILE *f, const char *name) {
+    char path[64];
+    struct stat st;
+    snprintf(path, sizeof path, "/proc/self/ns/%s", name);
+    if (stat(path, &st) == 0) fprintf(f, "%llu", (unsigned long long)st.st_ino);
+    else fputs("null", f);
+}
+
+/* The lines of a small text file as a JSON array, or null when unreadable. */
+static void json_file_lines(FILE *f, const char *path) {
+    FILE *in = fopen(path, "r");
+    if (!in) { fputs("null", f); return; }
+    char line[4096];
+    int first = 1;
+    fputc('[', f);
+    while (fgets(line, sizeof line, in)) {
+        size_t n = strlen(line);
+        if (n && line[n - 1] == '\n') line[n - 1] = '\0';
+        if (!first) fputc(',', f);
+        first = 0;
+        json_string(f, line);
+    }
+    fputc(']', f);
+    fclose(in);
+}
+
+static void write_report(FILE *f, int argc, char **argv) {
+    static const char *const namespaces[] = {
+        "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "user", "uts", NULL,
+    };
+    char buf[PATH_MAX];
+    gid_t groups[256];
+    int ngroups = getgroups(256, groups);
+
+    fprintf(f, "{\"pid\":%d,\"ppid\":%d", (int)getpid(), (int)getppid());
+    fprintf(f, ",\"uid\":%u,\"gid\":%u,\"euid\":%u,\"egid\":%u",
+            getuid(), getgid(), geteuid(), getegid());
+    fputs(",\"groups\":[", f);
+    for (int i = 0; i < ngroups; i++) fprintf(f, "%s%u", i ? "," : "", groups[i]);
+    fputs("],\"cwd\":", f);
+    json_string(f, getcwd(buf, sizeof buf));
+    fputs(",\"hostname\":", f);
+    json_string(f, gethostname(buf, sizeof buf) == 0 ? buf : NULL);
+    fputs(",\"args\":", f);
+    json_string_array(f, argv, argc);
+    fputs(",\"env\":", f);
+    json_string_array(f, environ, -1);
+    fputs(",\"namespaces\":{", f);
+    for (int i = 0; namespaces[i]; i++) {
+        fprintf(f, "%s\"%s\":", i ? "," : "", namespaces[i]);
+        json_ns_inode(f, namespaces[i]);
+    }
+    fputs("},\"cgroup\":", f);
+    json_file_lines(f, "/proc/self/cgroup");
+    fputs("}\n", f);
+}
+
+static void report_to(const char *path, int argc, char **argv) {
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        die(path);
+    }
+    FILE *f = fopen(tmp, "w");
+    if (!f) die(tmp);
+    write_report(f, argc, argv);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0) die(tmp);
+    if (rename(tmp, path) != 0) die(path);
+}
+
+/* ---- signal recording ---- */
+
+static int ignored_by_default(int sig) {
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH;
+}
+
+static void on_signal(int sig) {
+    /* async-signal-safe: format the number by hand, one write(2) per line */
+    char line[8];
+    int n = 0;
+    char digits[4];
+    int d = 0, v = sig;
+    do { digits[d++] = (char)('0' + v % 10); v /= 10; } while (v && d < 4);
+    while (d) line[n++] = digits[--d];
+    line[n++] = '\n';
+    if (signals_fd >= 0) {
+        ssize_t ignored = write(signals_fd, line, (size_t)n);
+        (void)ignored;
+        fsync(signals_fd);
+    }
+    if (!ignored_by_default(sig)) _exit(128 + sig);
+}
+
+static void record_signals(const char *path) {
+    signals_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (signals_fd < 0) die(path);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigfillset(&sa.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sig == SIGKILL || sig == SIGSTOP) continue;
+        /* glibc reserves the first real-time signals; sigaction refuses them */
+        if (sigaction(sig, &sa, NULL) != 0 && errno != EINVAL) die("sigaction");
+    }
+}
+
+static int cmd_run(int argc, char **argv) {
+    const char *report = NULL, *signals = NULL;
+    int exit_code = 0, wait_forever = 0;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--report") && i + 1 < argc) report = argv[++i];
+        else if (!strcmp(argv[i], "--signals") && i + 1 < argc) signals = argv[++i];
+        else if (!strcmp(argv[i], "--exit") && i + 1 < argc) exit_code = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--wait")) wait_forever = 1;
+        else usage();
+    }
+    if (signals) record_signals(signals);
+    if (report) report_to(report, argc, argv);
+    if (wait_forever)
+        for (;;) pause();
+    return exit_code;
+}
+
+static volatile pid_t main_child = -1;
+
+static void forward_signal(int sig) {
+    if (main_child > 0) kill(main_child, sig);
+}
+
+static int cmd_subreaper(int argc, char **argv) {
+    if (argc < 3) usage();
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) die("prctl(PR_SET_CHILD_SUBREAPER)");
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    if (child == 0) {
+        execvp(argv[2], argv + 2);
+        die(argv[2]);
+    }
+    main_child = child;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    sa.sa_flags = SA_RESTART;
+    const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
+    int status = 0;
+    for (;;) {
+        int st;
+        pid_t p = waitpid(-1, &st, 0);
+        if (p == child) { status = st; break; }
+        if (p < 0 && errno == ECHILD) break;
+    }
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    return 125;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) usage();
+    if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
+    if (!strcmp(argv[1], "subreaper")) return cmd_subreaper(argc, argv);
+    usage();
+    return 125;
+}

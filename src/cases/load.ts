@@ -1,0 +1,152 @@
+/**
+ * Loads case files: YAML, validated with ajv, checked against the catalogue
+ * and the check registry. A bad file becomes a LoadError naming the file and
+ * the field, and the other files load as usual.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { Catalogue } from '../catalogue.js';
+import { CHECKS } from '../checks/index.js';
+import type { LoadError } from '../results.js';
+import { caseSchema } from './schema.js';
+import type { Case, ContainerSpec, Program, Step } from './types.js';
+import { RUNTIME_OPS } from './types.js';
+
+const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
+const validateCase = ajv.compile(caseSchema);
+const checkValidators = new Map<string, ValidateFunction>(
+  [...CHECKS].map(([name, def]) => [name, ajv.compile(def.params)]),
+);
+
+class CaseFileError extends Error {}
+
+function describe(e: ErrorObject | undefined): string {
+  if (!e) return 'is invalid';
+  const where = e.instancePath === '' ? 'the file' : `field ${e.instancePath.slice(1).replaceAll('/', '.')}`;
+  if (e.keyword === 'additionalProperties') return `${where}: unknown field "${String(e.params['additionalProperty'])}"`;
+  if (e.keyword === 'required') return `${where}: missing field "${String(e.params['missingProperty'])}"`;
+  if (e.keyword === 'enum') return `${where}: must be one of ${JSON.stringify(e.params['allowedValues'])}`;
+  return `${where}: ${e.message ?? 'is invalid'}`;
+}
+
+/** The most specific error ajv found (the deepest path), not the first branch it tried. */
+function mostSpecific(errors: readonly ErrorObject[] | null | undefined): ErrorObject | undefined {
+  const useful = (errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
+  return [...useful].sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? errors?.[0];
+}
+
+function list(v: unknown): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+}
+
+type Raw = Record<string, unknown>;
+
+function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case {
+  const requirements = (raw['requirements'] as Raw[]).map((r, i) => {
+    const ref = catalogue.get(String(r['id']));
+    const at = `field requirements.${i}`;
+    if (!ref) throw new CaseFileError(`${at}.id: unknown requirement id "${String(r['id'])}" (not in catalogue/requirements.yaml)`);
+    if (r['level'] !== ref.level) throw new CaseFileError(`${at}.level: ${ref.id} is ${ref.level} in the catalogue, not ${String(r['level'])}`);
+    if (r['versions'] !== undefined && r['versions'] !== ref.versions) throw new CaseFileError(`${at}.versions: ${ref.id} applies to "${ref.versions}" in the catalogue, not "${String(r['versions'])}"`);
+    return ref;
+  });
+  const known = new Set(requirements.map((r) => r.id));
+  const defaultProgram = (raw['program'] ?? { wait: true }) as Program;
+  const containers = new Map<string, ContainerSpec>([['main', { alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram }]]);
+  for (const [alias, spec] of Object.entries((raw['containers'] ?? {}) as Record<string, Raw>)) {
+    containers.set(alias, {
+      alias,
+      config: { ...((raw['config'] ?? {}) as Raw), ...((spec['config'] ?? {}) as Raw) },
+      program: (spec['program'] ?? defaultProgram) as Program,
+      ...(spec['idOf'] !== undefined ? { idOf: String(spec['idOf']) } : {}),
+    });
+  }
+  for (const c of containers.values()) {
+    if (c.idOf !== undefined && !containers.has(c.idOf)) throw new CaseFileError(`field containers.${c.alias}.idOf: no container "${c.idOf}"`);
+  }
+  const used = new Set<string>();
+  const steps = (raw['steps'] as Raw[]).map((s, i): Step => {
+    const at = `field steps.${i}`;
+    const container = String(s['container'] ?? 'main');
+    if (!containers.has(container)) throw new CaseFileError(`${at}.container: no container "${container}" (declare it under containers)`);
+    const reqs = [...list(s['requirement']), ...list(s['noEffect'])];
+    for (const r of reqs) {
+      if (!known.has(r)) throw new CaseFileError(`${at}: requirement "${r}" is not listed in the case's requirements`);
+      used.add(r);
+    }
+    const base = { index: i + 1, container, requirements: list(s['requirement']) };
+    if ('op' in s) {
+      const op = RUNTIME_OPS.find((o) => o === s['op'])!;
+      const expect = s['expect'] === 'error' || s['expect'] === 'any' ? s['expect'] : 'success';
+      if (s['noEffect'] !== undefined && expect !== 'error') throw new CaseFileError(`${at}.noEffect: only an operation expected to fail is judged for having no effect`);
+      if (expect === 'any' && s['requirement'] !== undefined) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
+      if (s['signal'] !== undefined && op !== 'kill') throw new CaseFileError(`${at}.signal: only kill takes a signal`);
+      if (s['bundle'] !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
+      return {
+        ...base, kind: 'op', op, expect, noEffect: list(s['noEffect']), missingBundle: s['bundle'] === 'missing',
+        ...(s['signal'] !== undefined ? { signal: String(s['signal']) } : {}),
+      };
+    }
+    if ('edit-config' in s) return { ...base, kind: 'edit-config', patch: s['edit-config'] as Raw };
+    const name = String(s['check']);
+    const validate = checkValidators.get(name);
+    if (!validate) throw new CaseFileError(`${at}.check: unknown check "${name}" (known: ${[...CHECKS.keys()].join(', ')})`);
+    const { check: _c, container: _n, requirement: _r, ...params } = s;
+    if (!validate(params)) throw new CaseFileError(`${at}: ${describe(mostSpecific(validate.errors)).replace(/^the file/, `parameters of ${name}`).replace(/^field /, `field steps.${i}.`)}`);
+    return { ...base, kind: 'check', check: name, params };
+  });
+  const unjudged = [...known].filter((r) => !used.has(r));
+  if (unjudged.length) throw new CaseFileError(`field requirements: ${unjudged.join(', ')} listed but judged by no step`);
+  return { id, file, summary: String(raw['summary']), requirements, containers, steps };
+}
+
+export async function loadCaseFile(root: string, file: string, catalogue: Catalogue): Promise<Case | LoadError> {
+  const rel = relative(root, file);
+  const id = rel.replace(/\.ya?ml$/, '');
+  try {
+    const doc = parseDocument(await readFile(file, 'utf8'), { prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length) throw new CaseFileError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+    const raw: unknown = doc.toJS();
+    if (!validateCase(raw)) throw new CaseFileError(describe(mostSpecific(validateCase.errors)));
+    return toCase(id, file, raw as unknown as Raw, catalogue);
+  } catch (e) {
+    if (e instanceof CaseFileError) return { file, message: `${rel}: ${e.message}` };
+    return { file, message: `${rel}: ${(e as Error).message}` };
+  }
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await yamlFiles(p)));
+    else if (/\.ya?ml$/.test(e.name)) out.push(p);
+  }
+  return out.sort();
+}
+
+export interface LoadedCases {
+  readonly cases: Case[];
+  readonly errors: LoadError[];
+}
+
+export async function loadCases(dirs: readonly string[], catalogue: Catalogue): Promise<LoadedCases> {
+  const cases: Case[] = [];
+  const errors: LoadError[] = [];
+  for (const dir of dirs) {
+    for (const file of await yamlFiles(dir)) {
+      const r = await loadCaseFile(dir, file, catalogue);
+      if ('message' in r) errors.push(r);
+      else cases.push(r);
+    }
+  }
+  return { cases, errors };
+}
+
+/** `--only` filter: a case matches a term when its id starts with it or a requirement id does. */
+export function selectCases(cases: readonly Case[], only: readonly string[]): Case[] {
+  if (only.length === 0) return [...cases];
+  return cases.filter((c) => only.some((t) => c.id === t || c.id.startsWith(t.endsWith('/') ? t : `${t}/`) || c.requirements.some((r) => r.id === t || r.id.startsWith(`${t}.`))));
+}

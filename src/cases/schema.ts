@@ -1,0 +1,99 @@
+/** The JSON schema of a case file. Check parameters are validated by each check's own schema. */
+import { RUNTIME_OPS } from './types.js';
+
+const requirementRef = {
+  oneOf: [
+    { type: 'string', minLength: 1 },
+    { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+  ],
+} as const;
+
+const program = {
+  oneOf: [
+    { type: 'object', additionalProperties: false, required: ['wait'], properties: { wait: { const: true } } },
+    { type: 'object', additionalProperties: false, required: ['exit'], properties: { exit: { type: 'integer', minimum: 0, maximum: 255 } } },
+  ],
+} as const;
+
+const alias = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as const;
+
+const opStep = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['op'],
+  properties: {
+    op: { enum: [...RUNTIME_OPS] },
+    container: alias,
+    expect: { enum: ['success', 'error', 'any'] },
+    requirement: requirementRef,
+    noEffect: requirementRef,
+    signal: { type: 'string', pattern: '^[A-Z0-9]+$' },
+    bundle: { const: 'missing' },
+  },
+} as const;
+
+const editStep = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['edit-config'],
+  properties: {
+    'edit-config': { type: 'object' },
+    container: alias,
+  },
+} as const;
+
+/** Unknown check parameters are caught later, by the check's own schema. */
+const checkStep = {
+  type: 'object',
+  required: ['check'],
+  properties: {
+    check: { type: 'string' },
+    container: alias,
+    requirement: requirementRef,
+  },
+} as const;
+
+export const caseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['summary', 'requirements', 'steps'],
+  properties: {
+    summary: { type: 'string', minLength: 1 },
+    requirements: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'level'],
+        properties: {
+          id: { type: 'string' },
+          level: { enum: ['MUST', 'SHOULD', 'MAY'] },
+          versions: { type: 'string' },
+        },
+      },
+    },
+    config: { type: 'object' },
+    program,
+    containers: {
+      type: 'object',
+      propertyNames: alias,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { config: { type: 'object' }, program, idOf: alias },
+      },
+    },
+    steps: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        // Discriminate by key so that errors name the right kind of step.
+        if: { required: ['op'] },
+        then: opStep,
+        else: { if: { required: ['edit-config'] }, then: editStep, else: checkStep },
+      },
+    },
+  },
+} as const;

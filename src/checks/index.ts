@@ -1,0 +1,13 @@
+/** Every named check a case can refer to. */
+import type { CheckDefinition } from './check.js';
+import { programAsConfigured, programNotStarted, programStarted, signalReceived } from './program.js';
+import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
+import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
+
+const all: readonly CheckDefinition[] = [
+  programNotStarted, programStarted, programAsConfigured, signalReceived,
+  stateStatus, stateErrors, stateSchema, stateId, stateBundle, stateAnnotations, statePid,
+  processGone, cgroupsRemoved, bundleUnchanged, runExitStatus,
+];
+
+export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(all.map((c) => [c.name, c]));

@@ -1,0 +1,145 @@
+/**
+ * ocicomply's command line: run, list, clean, build-probe.
+ * Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment
+ * error (or a case file that could not be loaded), 130/143 interrupted.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCatalogue } from './catalogue.js';
+import { loadCases, selectCases } from './cases/load.js';
+import type { Case } from './cases/types.js';
+import { ensureProbe, PACKAGE_ROOT } from './probe/build.js';
+import { cleanStaleRuns } from './run/clean.js';
+import { runSuite } from './run/suite.js';
+import { DEFAULT_WORK_DIR } from './run/workspace.js';
+import { SetupError } from './util/errors.js';
+
+export const VERSION = '0.1.0';
+
+const USAGE = `usage: ocicomply <command> [options]
+
+commands:
+  run --runtime RUNTIME      run the suite against RUNTIME (a name on PATH or a path)
+  list                       print the cases and the requirement ids they check
+  clean                      remove what runs that were killed left behind
+  build-probe                build the probe (done by npm ci) and print its path
+
+run options:
+  --spec-version V           the runtime-spec version whose rules apply
+                             (default: the newest the runtime says it supports, else 1.0.2)
+  --only TERM[,TERM...]      only cases whose id starts with TERM (an area such as
+                             "lifecycle", or a case id) or that check requirement TERM
+  --jobs N                   cases run in parallel (default: the number of cores)
+  --reporter tap|human       default: human on a terminal, tap otherwise
+  --json FILE                write the results document to FILE
+  --junit FILE               write JUnit XML to FILE
+  --timeout MS               deadline for one runtime call (default 10000)
+  --wait-timeout MS          deadline for a state change or a report to appear (default 5000)
+  --settle MS                window for watching that something does not happen (default 150)
+  --cases DIR                case directory (default: the built-in cases; repeatable)
+  --work-dir DIR             where runs keep bundles and the runtime's --root
+                             (default ${DEFAULT_WORK_DIR})
+  --verbose                  human reporter: every requirement, not only failures
+`;
+
+function positiveInt(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new SetupError(`--${name} wants a positive whole number, not "${v}"`);
+  return n;
+}
+
+const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
+const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
+
+async function list(only: string[]): Promise<number> {
+  const catalogue = await loadCatalogue(CATALOGUE);
+  const { cases, errors } = await loadCases([BUILTIN_CASES], catalogue);
+  for (const c of selectCases(cases, only)) {
+    process.stdout.write(`${c.id}  ${c.summary}\n`);
+    for (const r of c.requirements) process.stdout.write(`    ${r.level.padEnd(6)} ${r.id}  (${r.doc}#${r.section}, spec ${r.versions})\n`);
+  }
+  for (const e of errors) process.stderr.write(`ocicomply: ${e.message}\n`);
+  return errors.length ? 2 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        runtime: { type: 'string' },
+        'spec-version': { type: 'string' },
+        only: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
+        reporter: { type: 'string' },
+        json: { type: 'string' },
+        junit: { type: 'string' },
+        timeout: { type: 'string' },
+        'wait-timeout': { type: 'string' },
+        settle: { type: 'string' },
+        cases: { type: 'string', multiple: true },
+        'work-dir': { type: 'string' },
+        verbose: { type: 'boolean' },
+      },
+    });
+  } catch (e) {
+    throw new SetupError(`${(e as Error).message}\n\n${USAGE}`);
+  }
+  const o = parsed.values;
+  const only = (o.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const workDir = o['work-dir'] ?? DEFAULT_WORK_DIR;
+  switch (command) {
+    case 'list':
+      return list(only);
+    case 'build-probe':
+      process.stdout.write(`${await ensureProbe()}\n`);
+      return 0;
+    case 'clean': {
+      const report = await cleanStaleRuns(workDir);
+      process.stdout.write(`${report.runs} stale run(s) cleaned, ${report.containers} container(s) removed\n`);
+      for (const p of report.problems) process.stderr.write(`ocicomply: ${p}\n`);
+      return report.problems.length ? 1 : 0;
+    }
+    case 'run': {
+      if (!o.runtime) throw new SetupError('run needs --runtime (a name on PATH such as runc, or a path)');
+      const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
+      if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+      return runSuite({
+        runtime: o.runtime,
+        specVersion: o['spec-version'],
+        only,
+        jobs: positiveInt('jobs', o.jobs, availableParallelism()),
+        reporter,
+        json: o.json,
+        junit: o.junit,
+        timing: {
+          callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+          waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
+          settleMs: positiveInt('settle', o.settle, 150),
+        },
+        caseDirs: o.cases ?? [BUILTIN_CASES],
+        catalogueFile: CATALOGUE,
+        workDir,
+        verbose: o.verbose ?? false,
+      });
+    }
+    default:
+      throw new SetupError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+export type { Case };

@@ -1,0 +1,96 @@
+/** The operation steps: each drives the runtime once and judges its outcome. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fingerprintBundle } from '../bundle/fingerprint.js';
+import { mergeConfig } from '../bundle/config.js';
+import type { EditConfigStep, OpStep } from '../cases/types.js';
+import { isAlive } from '../host/proc.js';
+import type { CallRecord } from '../results.js';
+import { describeOutcome, succeeded } from '../runtime/driver.js';
+import type { CaseContext, Container } from './context.js';
+import { CaseAborted } from './context.js';
+import { observeProcess } from './observe.js';
+
+/** True when the call is a proper error: the runtime exited by itself, non-zero. */
+function generatedError(call: CallRecord): boolean {
+  return !call.timedOut && call.exitCode !== null && call.exitCode !== 0;
+}
+
+export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
+  const c = ctx.container(step.container);
+  const watched = step.expect === 'error' && step.noEffect.length > 0 ? await snapshot(ctx) : undefined;
+  ctx.generation++;
+  const call = await invoke(ctx, step, c);
+  judgeOutcome(ctx, step, call);
+
+  if (succeeded(call)) {
+    if (step.op === 'create' || step.op === 'run') c.createdOk = true;
+    if (step.op === 'delete') c.deleted = true;
+    if (step.op === 'state') await observeProcess(c, c.latestState!.parsed);
+  }
+  if (watched !== undefined) {
+    const after = await snapshot(ctx);
+    const changed = [...after].filter(([alias, s]) => watched.get(alias) !== s).map(([alias, s]) => `${alias}: ${watched.get(alias)} -> ${s}`);
+    ctx.assert(step.noEffect, changed.length === 0,
+      changed.length === 0
+        ? `${step.op} that failed left every container as it was`
+        : `${step.op} that failed changed the environment: ${changed.join('; ')}`,
+      { expected: Object.fromEntries(watched), actual: Object.fromEntries(after) });
+  }
+}
+
+async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<CallRecord> {
+  const opts = ctx.callOptions();
+  const bundle = step.missingBundle ? join(c.paths.bundle, 'does-not-exist') : c.paths.bundle;
+  switch (step.op) {
+    case 'create':
+    case 'run':
+      c.bundleFingerprint ??= await fingerprintBundle(c.paths.bundle);
+      await ctx.journal(c);
+      return ctx.record(step.op === 'create' ? ctx.driver.create(c.id, bundle, opts) : ctx.driver.run(c.id, bundle, opts));
+    case 'start':
+      return ctx.record(ctx.driver.start(c.id, opts));
+    case 'kill':
+      return ctx.record(ctx.driver.kill(c.id, step.signal ?? 'TERM', opts));
+    case 'delete':
+      return ctx.record(ctx.driver.delete(c.id, opts));
+    case 'state':
+      return (await ctx.queryState(c)).call;
+  }
+}
+
+function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord): void {
+  if (step.expect === 'any') return;
+  const wanted = step.expect === 'success' ? 'succeed (exit 0)' : 'fail (non-zero exit)';
+  const ok = step.expect === 'success' ? succeeded(call) : generatedError(call);
+  const message = `${step.op} ${ok ? 'did' : 'did not'} ${wanted}: it ${describeOutcome(call)}`;
+  if (step.requirements.length > 0) {
+    ctx.assert(step.requirements, ok, message, {
+      expected: step.expect === 'success' ? 'exit status 0' : 'non-zero exit status',
+      actual: call.timedOut ? 'deadline passed' : call.exitCode === null ? `killed by ${call.signal}` : `exit status ${call.exitCode}`,
+    });
+  }
+  // Without a successful operation the rest of the case has nothing to stand on.
+  if (!ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${describeOutcome(call)}`);
+}
+
+/** Status, pid and process liveness of every container the case has touched. */
+async function snapshot(ctx: CaseContext): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [alias, c] of ctx.containers) {
+    const { call, parsed } = await ctx.queryState(c);
+    let s = call.exitCode === 0 ? 'state ok' : 'state error';
+    if (parsed.kind !== 'not-json') s += `, status ${parsed.doc.status ?? '?'}, pid ${parsed.doc.pid ?? '-'}`;
+    if (c.process) s += (await isAlive(c.process)) ? ', process alive' : ', process gone';
+    out.set(alias, s);
+  }
+  return out;
+}
+
+/** Rewrites config.json on disk after create; the container's recorded config stays as created. */
+export async function editConfig(ctx: CaseContext, step: EditConfigStep): Promise<void> {
+  const c = ctx.container(step.container);
+  const file = join(c.paths.bundle, 'config.json');
+  const current = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(file, JSON.stringify(mergeConfig(current, step.patch), null, 2));
+}

@@ -1,0 +1,47 @@
+/** What the probe writes about itself (bundles/probe.c, `run --report`). */
+import { readFile } from 'node:fs/promises';
+
+export interface ProbeReport {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly euid: number;
+  readonly egid: number;
+  readonly groups: readonly number[];
+  readonly cwd: string | null;
+  readonly hostname: string | null;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly namespaces: Readonly<Record<string, number | null>>;
+  readonly cgroup: readonly string[] | null;
+}
+
+export type ReportRead =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'report'; readonly report: ProbeReport }
+  | { readonly kind: 'garbled'; readonly text: string };
+
+/** The probe renames its report into place, so a present file is complete. */
+export async function readReport(path: string): Promise<ReportRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { kind: 'absent' };
+  }
+  try {
+    return { kind: 'report', report: JSON.parse(text) as ProbeReport };
+  } catch {
+    return { kind: 'garbled', text: text.slice(0, 500) };
+  }
+}
+
+/** Signal numbers the probe recorded, in order of arrival. */
+export async function readSignals(path: string): Promise<number[]> {
+  try {
+    return (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '').map(Number);
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Where a process's cgroups are on the host: /proc/<pid>/cgroup names a path
+ * per hierarchy, /proc/self/mountinfo tells where each hierarchy is mounted.
+ * Works the same for v1, hybrid and v2 hosts.
+ */
+import { readFile, readdir, rmdir, stat, statfs } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CgroupMode } from '../results.js';
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+interface CgroupMount {
+  /** Controllers (and name=...) of a v1 hierarchy; empty for the v2 one. */
+  readonly controllers: readonly string[];
+  readonly version: 1 | 2;
+  readonly mountPoint: string;
+  /** The cgroup path that is mounted at mountPoint (usually "/"). */
+  readonly root: string;
+}
+
+export async function cgroupMode(base = '/sys/fs/cgroup'): Promise<CgroupMode> {
+  if ((await statfs(base)).type === CGROUP2_SUPER_MAGIC) return 'v2';
+  try {
+    if ((await statfs(join(base, 'unified'))).type === CGROUP2_SUPER_MAGIC) return 'hybrid';
+  } catch {
+    // no unified mount: plain v1
+  }
+  return 'v1';
+}
+
+function unescapeMountField(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+export async function cgroupMounts(): Promise<CgroupMount[]> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  const mounts: CgroupMount[] = [];
+  for (const line of text.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!pre || !post) continue;
+    const f = pre.split(' ');
+    const [fstype, , superOpts] = post.split(' ');
+    const root = f[3], mountPoint = f[4];
+    if (root === undefined || mountPoint === undefined) continue;
+    if (fstype === 'cgroup2') {
+      mounts.push({ controllers: [], version: 2, mountPoint: unescapeMountField(mountPoint), root: unescapeMountField(root) });
+    } else if (fstype === 'cgroup') {
+      const controllers = (superOpts ?? '').split(',').filter((o) => o !== 'rw' && o !== 'ro' && (!o.includes('=') || o.startsWith('name=')));
+      mounts.push({ controllers, version: 1, mountPoint: unescapeMountField(mountPoint), root: unescapeMountField(root) });
+    }
+  }
+  return mounts;
+}
+
+/** Host directories of every cgroup the process is in, keyed by hierarchy line. */
+export async function cgroupDirsOf(pid: number | 'self'): Promise<Map<string, string>> {
+  const dirs = new Map<string, string>();
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/cgroup`, 'utf8');
+  } catch {
+    return dirs;
+  }
+  const mounts = await cgroupMounts();
+  for (const line of text.split('\n')) {
+    const m = /^(\d+):([^:]*):(.*)$/.exec(line);
+    if (!m) continue;
+    const [, , list = '', path = ''] = m;
+    const mount = list === ''
+      ? mounts.find((x) => x.version === 2)
+      : mounts.find((x) => x.version === 1 && list.split(',').every((c) => x.controllers.includes(c)));
+    if (!mount) continue;
+    const rel = mount.root === '/' ? path : path.startsWith(mount.root) ? path.slice(mount.root.length) : undefined;
+    if (rel === undefined) continue;
+    dirs.set(list || 'unified', join(mount.mountPoint, rel));
+  }
+  return dirs;
+}
+
+/** The hierarchies in which `pid` sits somewhere other than where the harness itself sits. */
+export async function cgroupDirsCreatedFor(pid: number): Promise<string[]> {
+  const [theirs, ours] = await Promise.all([cgroupDirsOf(pid), cgroupDirsOf('self')]);
+  return [...theirs].filter(([key, dir]) => ours.get(key) !== dir).map(([, dir]) => dir);
+}
+
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every host directory that a cgroupsPath maps to, in every mounted hierarchy. */
+export async function cgroupDirsForPath(cgroupsPath: string): Promise<string[]> {
+  const mounts = await cgroupMounts();
+  const unique = new Set(mounts.map((m) => join(m.mountPoint, cgroupsPath)));
+  return [...unique];
+}
+
+/**
+ * Removes cgroup directories bottom-up, only if empty of processes (rmdir
+ * refuses otherwise). Returns the ones that could not be removed.
+ */
+export async function removeCgroupDirs(dirs: readonly string[]): Promise<string[]> {
+  const left: string[] = [];
+  for (const dir of dirs) {
+    if (!(await exists(dir))) continue;
+    await removeTree(dir);
+    if (await exists(dir)) left.push(dir);
+  }
+  return left;
+}
+
+async function removeTree(dir: string): Promise<void> {
+  let entries: string[] = [];
+  try {
+    entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return;
+  }
+  for (const e of entries) await removeTree(join(dir, e));
+  try {
+    await rmdir(dir);
+  } catch {
+    // busy or already gone: reported by the caller
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Host-side observations of processes through procfs. Identity is (pid, start
+ * time) so that a recycled pid is never mistaken for the container process.
+ */
+import { readFile, readlink, stat } from 'node:fs/promises';
+
+export interface ProcessIdentity {
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat, in clock ticks since boot. */
+  readonly startTime: string;
+}
+
+interface StatFields { readonly state: string; readonly startTime: string; readonly ppid: number }
+
+async function readStat(pid: number): Promise<StatFields | undefined> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // comm may contain spaces and parentheses: split after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const startTime = rest[19];
+  if (state === undefined || startTime === undefined) return undefined;
+  return { state, startTime, ppid };
+}
+
+/** The identity of a live (non-zombie) process, or undefined. */
+export async function identify(pid: number): Promise<ProcessIdentity | undefined> {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const s = await readStat(pid);
+  if (!s || s.state === 'Z' || s.state === 'X') return undefined;
+  return { pid, startTime: s.startTime };
+}
+
+/** True while the very process (not a recycled pid) exists and has not exited. */
+export async function isAlive(p: ProcessIdentity): Promise<boolean> {
+  const now = await identify(p.pid);
+  return now !== undefined && now.startTime === p.startTime;
+}
+
+/** Inode number of /proc/<pid>/ns/<ns>, or undefined when unreadable. */
+export async function namespaceInode(pid: number | 'self', ns: string): Promise<number | undefined> {
+  try {
+    return (await stat(`/proc/${pid}/ns/${ns}`)).ino;
+  } catch {
+    return undefined;
+  }
+}
+
+/** (device, inode) of the file a process executes: compares across mount namespaces. */
+export async function executableId(pid: number): Promise<string | undefined> {
+  try {
+    const s = await stat(`/proc/${pid}/exe`);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function fileId(path: string): Promise<string | undefined> {
+  try {
+    const s = await stat(path);
+    return `${s.dev}:${s.ino}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function executablePath(pid: number): Promise<string | undefined> {
+  try {
+    return await readlink(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kills a process by identity, only if it is still that process. */
+export async function killIfSame(p: ProcessIdentity, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  if (!(await isAlive(p))) return;
+  try {
+    process.kill(p.pid, signal);
+  } catch {
+    // already gone
+  }
+}

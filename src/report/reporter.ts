@@ -1,0 +1,53 @@
+/**
+ * The contract between the run engine and the output formats, plus the few
+ * judgements every format must make the same way (so a case that is WARN in
+ * the terminal is never a failure in JUnit).
+ */
+import type { CaseResult, LoadError, RunDocument, HostFacts, RuntimeIdentity } from '../results.js';
+import { isFatal } from '../results.js';
+
+export interface RunInfo {
+  total: number;
+  runtime: RuntimeIdentity;
+  specVersion: string;
+  host: HostFacts;
+}
+
+export interface Reporter {
+  start(info: RunInfo): void;
+  /** Called as each case finishes; cases run in parallel, so in any order. */
+  caseDone(result: CaseResult): void;
+  /** A case file that could not be loaded. */
+  loadError(error: LoadError): void;
+  /** After all cases; resolves once all output has been flushed. */
+  end(doc: RunDocument): Promise<void>;
+}
+
+export type CaseVerdict = 'PASS' | 'FAIL' | 'WARN' | 'SKIP';
+
+/**
+ * One word for a whole case: a failed MUST dominates, then any other failure
+ * (SHOULD/MAY are warnings), then "nothing was checked", then pass. A case
+ * with no verdicts at all checked nothing, so it reads as SKIP, not PASS.
+ */
+export function caseVerdict(result: Pick<CaseResult, 'results'>): CaseVerdict {
+  const rs = result.results;
+  if (rs.some(isFatal)) return 'FAIL';
+  if (rs.some((r) => r.status === 'fail')) return 'WARN';
+  if (rs.every((r) => r.status === 'skip')) return 'SKIP';
+  return 'PASS';
+}
+
+/** Runtime output can be megabytes; reports keep the head and say how much was cut. */
+export function truncate(text: string, max = 2000): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max)}\n... [truncated ${text.length - max} more chars]`;
+}
+
+/** Resolves when everything written so far to `out` has been handed on. */
+export function flush(out: NodeJS.WritableStream): Promise<void> {
+  // An empty write's callback runs only after the writes queued before it.
+  return new Promise((resolve, reject) => {
+    out.write('', (err?: Error | null) => (err ? reject(err) : resolve()));
+  });
+}

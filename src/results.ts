@@ -1,0 +1,99 @@
+/**
+ * The vocabulary every part of a run shares: requirement levels, verdicts,
+ * runtime call records and the results document. Reporters only read these.
+ */
+
+export type Level = 'MUST' | 'SHOULD' | 'MAY';
+
+export type Verdict = 'pass' | 'fail' | 'skip';
+
+/** One invocation of the runtime under test, exactly as it was made. */
+export interface CallRecord {
+  readonly argv: readonly string[];
+  /** null when the call was killed (deadline, abort) before it exited. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+}
+
+/** The verdict on one requirement within one case. */
+export interface RequirementResult {
+  readonly case: string;
+  readonly requirement: string;
+  readonly level: Level;
+  readonly status: Verdict;
+  readonly message: string;
+  /** What the check wanted and what it saw, for failures (and skips where useful). */
+  readonly expected?: unknown;
+  readonly actual?: unknown;
+}
+
+/** All verdicts of one case, with the runtime calls it made. */
+export interface CaseResult {
+  readonly case: string;
+  readonly file: string;
+  readonly summary: string;
+  readonly results: readonly RequirementResult[];
+  readonly calls: readonly CallRecord[];
+  readonly durationMs: number;
+  /** Problems met while cleaning up after the case (never a verdict, but never hidden). */
+  readonly cleanupProblems: readonly string[];
+}
+
+/** A case file that could not be loaded; it fails that file only. */
+export interface LoadError {
+  readonly file: string;
+  readonly message: string;
+}
+
+export type CgroupMode = 'v1' | 'v2' | 'hybrid';
+
+export interface HostFacts {
+  readonly kernel: string;
+  readonly cgroup: CgroupMode;
+}
+
+export interface RuntimeIdentity {
+  readonly path: string;
+  /** First line the runtime printed for --version, or null if it printed none. */
+  readonly version: string | null;
+}
+
+export interface Summary {
+  readonly pass: number;
+  readonly fail: number;
+  readonly skip: number;
+  /** SHOULD failures: counted in fail but not fatal. */
+  readonly warn: number;
+}
+
+export interface RunDocument {
+  readonly ocicomply: string;
+  readonly runtime: RuntimeIdentity;
+  readonly specVersion: string;
+  readonly host: HostFacts;
+  readonly results: readonly RequirementResult[];
+  readonly summary: Summary;
+  readonly loadErrors: readonly LoadError[];
+}
+
+/** A failed MUST fails the run; a failed SHOULD is a warning; a failed MAY is information. */
+export function isFatal(r: Pick<RequirementResult, 'status' | 'level'>): boolean {
+  return r.status === 'fail' && r.level === 'MUST';
+}
+
+export function summarize(results: readonly RequirementResult[]): Summary {
+  let pass = 0, fail = 0, skip = 0, warn = 0;
+  for (const r of results) {
+    if (r.status === 'pass') pass++;
+    else if (r.status === 'skip') skip++;
+    else {
+      fail++;
+      if (r.level !== 'MUST') warn++;
+    }
+  }
+  return { pass, fail, skip, warn };
+}

@@ -1,0 +1,117 @@
+/**
+ * One run of the suite: sets up (probe, runtime facts, workspace, cases),
+ * runs the cases in parallel, reports, and tears everything down on every
+ * path, including SIGINT and SIGTERM.
+ */
+import { loadCatalogue } from '../catalogue.js';
+import { loadCases, selectCases } from '../cases/load.js';
+import type { Timing } from '../engine/context.js';
+import { runCase } from '../engine/run-case.js';
+import { hostFacts } from '../host/facts.js';
+import { ensureProbe } from '../probe/build.js';
+import { createHumanReporter } from '../report/human.js';
+import { writeJsonDocument } from '../report/json.js';
+import { writeJUnit } from '../report/junit.js';
+import type { Reporter } from '../report/reporter.js';
+import type { CaseResult, CallRecord, RunDocument } from '../results.js';
+import { isFatal, summarize } from '../results.js';
+import { RuntimeDriver } from '../runtime/driver.js';
+import { probeRuntime } from '../runtime/info.js';
+import { resolveRuntime } from '../runtime/resolve.js';
+import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
+import { SetupError } from '../util/errors.js';
+import { cleanStaleRuns } from './clean.js';
+import { runPool } from './pool.js';
+import { Workspace } from './workspace.js';
+
+export interface SuiteOptions {
+  readonly runtime: string;
+  readonly specVersion: string | undefined;
+  readonly only: readonly string[];
+  readonly jobs: number;
+  readonly reporter: 'tap' | 'human';
+  readonly json: string | undefined;
+  readonly junit: string | undefined;
+  readonly timing: Timing;
+  readonly caseDirs: readonly string[];
+  readonly catalogueFile: string;
+  readonly workDir: string;
+  readonly verbose: boolean;
+}
+
+const VERSION = '0.1.0';
+
+/** Totals of the runtime's own time, for the benchmark. */
+export interface CallTotals {
+  count: number;
+  durationMs: number;
+}
+
+export async function runSuite(opts: SuiteOptions): Promise<number> {
+  if (process.getuid?.() !== 0) throw new SetupError('ocicomply run needs root: runtimes need it to create namespaces and cgroups');
+  const runtimePath = await resolveRuntime(opts.runtime);
+  if (opts.specVersion !== undefined && releaseOf(opts.specVersion) === undefined) throw new SetupError(`--spec-version "${opts.specVersion}" is not a version`);
+  const [probeBinary, catalogue, host] = await Promise.all([ensureProbe(), loadCatalogue(opts.catalogueFile), hostFacts()]);
+
+  const stale = await cleanStaleRuns(opts.workDir);
+  if (stale.runs > 0) process.stderr.write(`ocicomply: cleaned ${stale.runs} run(s) left by a killed ocicomply (${stale.containers} container(s))\n`);
+  for (const p of stale.problems) process.stderr.write(`ocicomply: ${p}\n`);
+
+  const { cases: all, errors: loadErrors } = await loadCases(opts.caseDirs, catalogue);
+  const cases = selectCases(all, opts.only);
+  if (opts.only.length > 0 && cases.length === 0) throw new SetupError(`--only ${opts.only.join(',')} matches no case (see ocicomply list)`);
+
+  const totals: CallTotals = { count: 0, durationMs: 0 };
+  const onCall = (c: CallRecord): void => {
+    totals.count++;
+    totals.durationMs += c.durationMs;
+  };
+  const workspace = await Workspace.open(opts.workDir, runtimePath);
+  const abort = new AbortController();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interruptedBy === undefined) process.stderr.write(`\nocicomply: ${sig}: stopping, removing every container of this run\n`);
+    interruptedBy ??= sig;
+    abort.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  try {
+    const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
+    const facts = await probeRuntime(driver);
+    const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
+    const reporter: Reporter = opts.reporter === 'tap'
+      ? (await import('../report/tap.js')).createTapReporter(process.stdout)
+      : createHumanReporter(process.stdout, { color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });
+    const runtime = { path: runtimePath, version: facts.version };
+    reporter.start({ total: cases.length, runtime, specVersion, host });
+    for (const e of loadErrors) reporter.loadError(e);
+
+    const started = performance.now();
+    const results: CaseResult[] = await runPool(cases, opts.jobs, abort.signal, async (c) => {
+      const r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal });
+      reporter.caseDone(r);
+      return r;
+    });
+    const flat = results.flatMap((r) => r.results);
+    const doc: RunDocument = {
+      ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors,
+    };
+    await reporter.end(doc);
+    if (opts.json) await writeJsonDocument(opts.json, doc);
+    if (opts.junit) await writeJUnit(opts.junit, doc, results);
+    if (process.env['OCICOMPLY_BENCH_FILE']) {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(process.env['OCICOMPLY_BENCH_FILE'], JSON.stringify({ wallMs: performance.now() - started, runtimeCalls: totals.count, runtimeMs: totals.durationMs, cases: results.length, jobs: opts.jobs }));
+    }
+    if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
+    if (loadErrors.length > 0) return 2;
+    return flat.some(isFatal) ? 1 : 0;
+  } finally {
+    await workspace.remove();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Brings one container the harness created to nothing: through the runtime
+ * first (kill, wait for stopped, delete), then by force for whatever the
+ * runtime left (its process, its cgroup directories). Only ever acts on ids,
+ * processes and cgroup directories that this harness created.
+ */
+import { basename } from 'node:path';
+import { cgroupDirsForPath, removeCgroupDirs } from '../host/cgroups.js';
+import { isAlive, killIfSame, type ProcessIdentity } from '../host/proc.js';
+import type { RuntimeDriver } from '../runtime/driver.js';
+import { parseState } from '../engine/state-document.js';
+import { pollUntil } from '../util/poll.js';
+import { NAME_PREFIX } from './workspace.js';
+
+export interface Leftover {
+  readonly id: string;
+  readonly cgroupsPath: string;
+  readonly process?: ProcessIdentity | undefined;
+  /** Cgroup directories observed for the container's process. */
+  readonly cgroupDirs?: readonly string[];
+}
+
+export interface TeardownOptions {
+  readonly callTimeoutMs: number;
+  readonly waitTimeoutMs: number;
+}
+
+/** Returns what could not be removed (an empty list when everything is gone). */
+export async function teardown(driver: RuntimeDriver, c: Leftover, opts: TeardownOptions): Promise<string[]> {
+  const problems: string[] = [];
+  const call = { timeoutMs: opts.callTimeoutMs };
+  const status = async (): Promise<string | undefined> => {
+    const r = await driver.state(c.id, call);
+    if (r.exitCode !== 0) return undefined;
+    const p = parseState(r.stdout);
+    return p.kind === 'not-json' ? 'unknown' : String(p.doc.status);
+  };
+  let st = await status();
+  if (st !== undefined) {
+    if (st !== 'stopped') {
+      await driver.kill(c.id, 'KILL', call);
+      st = await pollUntil(async () => {
+        const s = await status();
+        return s === undefined || s === 'stopped' ? (s ?? 'gone') : undefined;
+      }, { timeoutMs: opts.waitTimeoutMs });
+    }
+    if (st !== 'gone') await driver.delete(c.id, call);
+    if ((await status()) !== undefined) problems.push(`container ${c.id} is still known to the runtime after kill and delete`);
+  }
+  if (c.process && (await isAlive(c.process))) {
+    await killIfSame(c.process);
+    const gone = await pollUntil(async () => ((await isAlive(c.process!)) ? undefined : true), { timeoutMs: opts.waitTimeoutMs });
+    if (!gone) problems.push(`process ${c.process.pid} of ${c.id} survived SIGKILL`);
+  }
+  const ours = (dir: string): boolean => basename(dir).startsWith(NAME_PREFIX);
+  const dirs = [...new Set([...(c.cgroupDirs ?? []), ...(await cgroupDirsForPath(c.cgroupsPath))])].filter(ours);
+  const left = await removeCgroupDirs(dirs);
+  if (left.length) problems.push(`cgroup directories of ${c.id} could not be removed: ${left.join(', ')}`);
+  return problems;
+}

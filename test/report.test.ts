@@ -1,0 +1,298 @@
+import t from 'tap';
+import { PassThrough } from 'node:stream';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Parser, type FinalResults, type Result } from 'tap-parser';
+import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../src/results.js';
+import { summarize } from '../src/results.js';
+import type { Reporter, RunInfo } from '../src/report/reporter.js';
+import { caseVerdict } from '../src/report/reporter.js';
+import { createTapReporter } from '../src/report/tap.js';
+import { createHumanReporter } from '../src/report/human.js';
+import { writeJUnit, renderJUnit } from '../src/report/junit.js';
+import { writeJsonDocument } from '../src/report/json.js';
+
+// ---- synthetic run --------------------------------------------------------
+
+const req = (
+  kase: string,
+  requirement: string,
+  level: RequirementResult['level'],
+  status: RequirementResult['status'],
+  message = '',
+  extra: Partial<Pick<RequirementResult, 'expected' | 'actual'>> = {},
+): RequirementResult => ({ case: kase, requirement, level, status, message, ...extra });
+
+const call = {
+  argv: ['runc', 'run', '--bundle', '/tmp/b', 'ctr'],
+  exitCode: 1,
+  signal: null,
+  stdout: 'x'.repeat(5000),
+  stderr: 'level=error msg="boom"',
+  durationMs: 42,
+  timedOut: false,
+};
+
+const mk = (kase: string, results: RequirementResult[], extra: Partial<CaseResult> = {}): CaseResult => ({
+  case: kase,
+  file: `cases/${kase}.yaml`,
+  summary: `summary of ${kase}`,
+  results,
+  calls: [],
+  durationMs: 1234,
+  cleanupProblems: [],
+  ...extra,
+});
+
+const passing = mk('process-cwd', [
+  req('process-cwd', 'config.process.cwd', 'MUST', 'pass'),
+  req('process-cwd', 'config.process.cwd.absolute', 'MUST', 'pass'),
+]);
+const mustFail = mk(
+  'process-env',
+  [
+    req('process-env', 'config.process.env', 'MUST', 'fail', 'PATH was not set <&"', {
+      expected: 'PATH=/usr/bin',
+      actual: 'PATH=\u0001',
+    }),
+    req('process-env', 'config.process.env.order', 'MUST', 'pass'),
+  ],
+  { calls: [call], cleanupProblems: ['could not delete container ctr: still running'] },
+);
+const shouldFail = mk(
+  'hostname',
+  [
+    req('hostname', 'config.hostname.uts', 'SHOULD', 'fail', 'hostname ignored without UTS namespace'),
+    req('hostname', 'config.hostname.may', 'MAY', 'fail', 'optional behaviour absent'),
+    req('hostname', 'config.hostname', 'MUST', 'pass'),
+  ],
+  { calls: [call] },
+);
+const skipped = mk('cgroup-v1-memory', [
+  req('cgroup-v1-memory', 'linux.resources.memory', 'MUST', 'skip', 'host uses cgroup v2'),
+  req('cgroup-v1-memory', 'linux.resources.memory.swap', 'SHOULD', 'skip', ''),
+]);
+const loadErr: LoadError = { file: 'cases/broken.yaml', message: 'unexpected key "procss" at line 3' };
+
+const cases = [passing, mustFail, shouldFail, skipped];
+const info: RunInfo = {
+  total: cases.length + 1,
+  runtime: { path: '/usr/bin/runc', version: 'runc version 1.1.12' },
+  specVersion: '1.2.0',
+  host: { kernel: '6.8.0-45-generic', cgroup: 'v2' },
+};
+
+function docFor(cs: readonly CaseResult[], loadErrors: readonly LoadError[]): RunDocument {
+  const results = cs.flatMap((c) => c.results);
+  return {
+    ocicomply: '0.1.0',
+    runtime: info.runtime,
+    specVersion: info.specVersion,
+    host: info.host,
+    results,
+    summary: summarize(results),
+    loadErrors,
+  };
+}
+
+/** Drive a reporter like the engine would (cases out of order) and collect its output. */
+async function drive(
+  make: (out: PassThrough) => Reporter,
+  cs: readonly CaseResult[],
+  loadErrors: readonly LoadError[],
+): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  const r = make(out);
+  r.start({ ...info, total: cs.length + loadErrors.length });
+  for (const e of loadErrors) r.loadError(e);
+  // Deliver on separate ticks and reversed, as parallel cases would finish.
+  for (const c of [...cs].reverse()) {
+    await new Promise((res) => setImmediate(res));
+    r.caseDone(c);
+  }
+  await r.end(docFor(cs, loadErrors));
+  return text;
+}
+
+interface Parsed {
+  top: FinalResults;
+  asserts: Result[];
+}
+
+/** Parse TAP; `asserts` collects every test point at every depth. */
+function parseTap(tap: string): Promise<Parsed> {
+  return new Promise((resolve) => {
+    const asserts: Result[] = [];
+    const watch = (p: Parser) => {
+      p.on('assert', (a: Result) => asserts.push(a));
+      p.on('child', watch);
+    };
+    const parser = new Parser((top) => resolve({ top, asserts }));
+    watch(parser);
+    parser.end(tap);
+  });
+}
+
+// ---- shared ---------------------------------------------------------------
+
+t.test('caseVerdict ranks MUST failure over warnings over skips', async (t) => {
+  t.equal(caseVerdict(passing), 'PASS');
+  t.equal(caseVerdict(mustFail), 'FAIL');
+  t.equal(caseVerdict(shouldFail), 'WARN');
+  t.equal(caseVerdict(skipped), 'SKIP');
+});
+
+// ---- TAP ------------------------------------------------------------------
+
+t.test('TAP reporter', async (t) => {
+  const exitCodeBefore = process.exitCode;
+  const tap = await drive(createTapReporter, cases, [loadErr]);
+  const { top, asserts } = await parseTap(tap);
+
+  t.match(tap, /^TAP version 14\n/, 'starts with the TAP 14 header');
+  t.equal(process.exitCode, exitCodeBefore, 'a failing report does not touch process.exitCode');
+
+  // top level: one subtest per case + one point for the load error, trailing plan
+  t.equal(top.count, 5);
+  t.match(top.plan, { start: 1, end: 5 }, 'plan covers cases and load errors');
+  t.equal(top.fail, 2, 'the MUST-failing case and the load error fail');
+  t.equal(top.ok, false);
+
+  const leaves = asserts.filter((a) => / \((MUST|SHOULD|MAY)\)$/.test(a.name));
+  t.equal(leaves.length, 9, 'one assertion per requirement result');
+  const count = (pred: (a: Result) => boolean) => leaves.filter(pred).length;
+  t.equal(count((a) => a.ok && !a.skip && !a.todo), 4, 'passes');
+  t.equal(count((a) => !a.ok && !a.todo), 1, 'only the MUST failure is a real failure');
+  t.equal(count((a) => !!a.todo), 2, 'SHOULD and MAY failures are TODO');
+  t.equal(count((a) => !!a.skip), 2, 'skips');
+
+  const should = leaves.find((a) => a.name === 'config.hostname.uts (SHOULD)');
+  t.match(should?.todo, /warning/, 'SHOULD failure is flagged as a warning');
+  t.match(leaves.find((a) => a.name === 'config.hostname.may (MAY)')?.todo, /information/);
+  t.equal(should?.diag?.['message'], 'hostname ignored without UTS namespace', 'TODO points keep diagnostics');
+  t.equal(leaves.find((a) => a.name === 'linux.resources.memory (MUST)')?.skip, 'host uses cgroup v2');
+
+  const failed = leaves.find((a) => a.name === 'config.process.env (MUST)');
+  t.match(failed?.diag, {
+    requirement: 'config.process.env',
+    level: 'MUST',
+    message: 'PATH was not set <&"',
+    expected: 'PATH=/usr/bin',
+    actual: 'PATH=\u0001',
+    calls: [{ argv: call.argv, exitCode: 1, signal: null, durationMs: 42, timedOut: false, stderr: call.stderr }],
+  });
+  const stdout = failed?.diag?.['calls']?.[0]?.stdout as string;
+  t.ok(stdout.length < 2100 && stdout.includes('truncated 3000'), 'runtime stdout is truncated');
+
+  const loadPoint = asserts.find((a) => a.name === 'case file cases/broken.yaml');
+  t.equal(loadPoint?.ok, false, 'load error is a failing point');
+  t.equal(loadPoint?.diag?.['message'], loadErr.message);
+
+  t.match(tap, /^ {4}# cleanup: could not delete container ctr: still running$/m, 'cleanup problem is a comment');
+  t.match(tap, /^ok \d+ - process-cwd - summary of process-cwd # time=1234ms$/m, 'subtest named by case and summary, timed by the case');
+});
+
+t.test('TAP: SHOULD/MAY failures alone leave the stream passing', async (t) => {
+  const { top } = await parseTap(await drive(createTapReporter, [passing, shouldFail], []));
+  t.equal(top.ok, true);
+  t.equal(top.fail, 0);
+  t.match(top.plan, { start: 1, end: 2, skipAll: false });
+});
+
+t.test('TAP: multi-line summaries and reasons stay on one line', async (t) => {
+  const c = mk('nl', [req('nl', 'r', 'MUST', 'skip', 'why # not\nreally')], { summary: 'two\nlines' });
+  const tap = await drive(createTapReporter, [c], []);
+  t.match(tap, /^# Subtest: nl - two lines$/m);
+  t.match(tap, /^ {4}ok 1 - r \(MUST\) # SKIP why \\# not really$/m);
+  const { top, asserts } = await parseTap(tap);
+  t.equal(top.ok, true);
+  t.equal(asserts.find((a) => a.name === 'r (MUST)')?.skip, 'why # not really', 'parser unescapes the reason');
+});
+
+t.test('TAP: an empty run still has a valid plan', async (t) => {
+  const { top } = await parseTap(await drive(createTapReporter, [], []));
+  t.match(top.plan, { start: 1, end: 0 });
+  t.equal(top.ok, true);
+});
+
+// ---- JUnit ----------------------------------------------------------------
+
+t.test('JUnit', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-junit-'));
+  const file = join(dir, 'nested', 'junit.xml');
+  await writeJUnit(file, docFor(cases, [loadErr]), cases);
+  const xml = await readFile(file, 'utf8');
+
+  t.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites [^>]*tests="10" failures="2" errors="0" skipped="2"/);
+  t.equal(xml.match(/<testsuite /g)?.length, 5, 'one suite per case plus load-errors');
+  t.match(xml, /<testsuite name="process-env" tests="2" failures="1" errors="0" skipped="0" time="1.234">/);
+  t.match(xml, /<testsuite name="hostname" tests="3" failures="0"/, 'SHOULD/MAY failures are not failures');
+  t.match(xml, /<testsuite name="cgroup-v1-memory" tests="2" failures="0" errors="0" skipped="2"/);
+  t.match(xml, /<testsuite name="load-errors" tests="1" failures="1"/);
+  t.equal(xml.match(/<failure /g)?.length, 2);
+  t.equal(xml.match(/<skipped /g)?.length, 2);
+  t.match(xml, /<testcase classname="process-env" name="config.process.env \(MUST\)">/);
+  t.match(xml, /<system-out>WARNING: SHOULD requirement not met\nhostname ignored/);
+  t.match(xml, /<system-out>INFO: MAY requirement not met/);
+  t.match(xml, /<system-err>cleanup: could not delete container ctr: still running<\/system-err>/);
+
+  // escaping: attribute and text forms, and the control character
+  t.match(xml, 'message="PATH was not set &lt;&amp;&quot;"');
+  t.match(xml, 'PATH was not set &lt;&amp;"\nexpected: PATH=/usr/bin\nactual: PATH=\\u0001</failure>');
+  t.notOk(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(xml), 'no raw control characters');
+  t.notMatch(xml.replace(/&(amp|lt|gt|quot|apos|#\d+);/g, ''), /&/, 'every & starts an entity');
+  t.match(xml, /message="unexpected key &quot;procss&quot; at line 3"/);
+});
+
+t.test('JUnit escapes newlines and quotes inside attributes', async (t) => {
+  const c = mk('q', [req('q', "it's", 'MUST', 'fail', 'line1\nline2\ttab')]);
+  const xml = renderJUnit(docFor([c], []), [c]);
+  t.match(xml, 'name="it&apos;s (MUST)"');
+  t.match(xml, 'message="line1&#10;line2&#9;tab"');
+});
+
+// ---- JSON -----------------------------------------------------------------
+
+t.test('JSON document round-trips', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-json-'));
+  const file = join(dir, 'deep', 'er', 'results.json');
+  const doc = docFor(cases, [loadErr]);
+  await writeJsonDocument(file, doc);
+  const raw = await readFile(file, 'utf8');
+  t.same(JSON.parse(raw), JSON.parse(JSON.stringify(doc)));
+  t.ok(raw.endsWith('}\n'), 'trailing newline');
+  t.match(raw, /^\{\n {2}"ocicomply": "0\.1\.0",\n/, 'two-space indentation');
+});
+
+// ---- human ----------------------------------------------------------------
+
+t.test('human reporter', async (t) => {
+  const text = await drive((out) => createHumanReporter(out, { color: false, verbose: false }), cases, [loadErr]);
+  t.match(text, /^\[1\/5\] cgroup-v1-memory {2}SKIP \(1\.2s\)$/m, 'progress line per case');
+  t.match(text, /^\[2\/5\] hostname {2}WARN/m);
+  t.match(text, /^\[3\/5\] process-env {2}FAIL/m);
+  t.match(text, /^\[4\/5\] process-cwd {2}PASS/m);
+  t.match(text, /LOAD ERROR cases\/broken\.yaml\n {4}unexpected key/);
+  t.match(text, /cleanup: could not delete container ctr/);
+  t.notMatch(text, /config\.process\.cwd \(MUST\)/, 'passing requirements only listed when verbose');
+
+  const summary = text.slice(text.indexOf('Failed MUST requirements:'));
+  t.match(summary, /^ {2}process-env {2}config\.process\.env \(MUST\)\n {6}PATH was not set <&"$/m, 'failed MUST listed');
+  t.ok(summary.indexOf('Failed MUST') < summary.indexOf('Warnings'), 'failures before warnings');
+  t.match(summary, /hostname {2}config\.hostname\.uts \(SHOULD\)/);
+  t.match(summary, /^4 passed, 1 failed, 2 skipped, 2 warnings, 1 load error\(s\)$/m, 'totals line');
+  t.match(summary, /runtime: \/usr\/bin\/runc \(runc version 1\.1\.12\)/);
+  t.match(summary, /spec: +1\.2\.0/);
+  t.match(summary, /cgroup v2, kernel 6\.8\.0-45-generic/);
+  t.notMatch(text, /\x1b\[/, 'no color codes when color is off');
+});
+
+t.test('human reporter: verbose and color', async (t) => {
+  const text = await drive((out) => createHumanReporter(out, { color: true, verbose: true }), [mustFail], []);
+  t.match(text, /\x1b\[31mFAIL\x1b\[0m/, 'colored verdict');
+  t.match(text, /config\.process\.env\.order \(MUST\)/, 'verbose lists passing requirements too');
+  t.match(text, /FAIL\x1b\[0m config\.process\.env \(MUST\) - PATH was not set/);
+});
