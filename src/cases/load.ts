@@ -71,7 +71,7 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     const at = `field steps.${i}`;
     const container = String(s['container'] ?? 'main');
     if (!containers.has(container)) throw new CaseFileError(`${at}.container: no container "${container}" (declare it under containers)`);
-    const reqs = [...list(s['requirement']), ...list(s['noEffect'])];
+    const reqs = [...list(s['requirement']), ...list(s['noEffect']), ...list(s['exitStatus'])];
     for (const r of reqs) {
       if (!known.has(r)) throw new CaseFileError(`${at}: requirement "${r}" is not listed in the case's requirements`);
       used.add(r);
@@ -81,11 +81,12 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
       const op = RUNTIME_OPS.find((o) => o === s['op'])!;
       const expect = s['expect'] === 'error' || s['expect'] === 'any' ? s['expect'] : 'success';
       if (s['noEffect'] !== undefined && expect !== 'error') throw new CaseFileError(`${at}.noEffect: only an operation expected to fail is judged for having no effect`);
-      if (expect === 'any' && s['requirement'] !== undefined) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
+      if (s['exitStatus'] !== undefined && expect === 'error' && op !== 'state' && s['noEffect'] === undefined) throw new CaseFileError(`${at}.exitStatus: for an expected error the exit status is judged against the operation's effect, so noEffect is needed too`);
+      if (expect === 'any' && (s['requirement'] !== undefined || s['exitStatus'] !== undefined)) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
       if (s['signal'] !== undefined && op !== 'kill') throw new CaseFileError(`${at}.signal: only kill takes a signal`);
       if (s['bundle'] !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
       return {
-        ...base, kind: 'op', op, expect, noEffect: list(s['noEffect']), missingBundle: s['bundle'] === 'missing',
+        ...base, kind: 'op', op, expect, noEffect: list(s['noEffect']), exitStatus: list(s['exitStatus']), missingBundle: s['bundle'] === 'missing',
         ...(s['signal'] !== undefined ? { signal: String(s['signal']) } : {}),
       };
     }

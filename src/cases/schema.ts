@@ -27,6 +27,7 @@ const opStep = {
     expect: { enum: ['success', 'error', 'any'] },
     requirement: requirementRef,
     noEffect: requirementRef,
+    exitStatus: requirementRef,
     signal: { type: 'string', pattern: '^[A-Z0-9]+$' },
     bundle: { const: 'missing' },
   },

@@ -31,6 +31,12 @@ export interface OpStep extends StepBase {
   readonly op: RuntimeOp;
   /** `any`: the outcome is not judged here (a check looks at it). */
   readonly expect: 'success' | 'error' | 'any';
+  /**
+   * Requirements under which the runtime's exit status is judged: 0 when it
+   * succeeds; for an expected error, non-zero unless the operation visibly
+   * took effect (then exit 0 told the truth, and `requirement` fails instead).
+   */
+  readonly exitStatus: readonly string[];
   /** For an expected error: requirements under which "the operation had no effect" is judged. */
   readonly noEffect: readonly string[];
   readonly signal?: string;

@@ -6,12 +6,15 @@ import { readReport } from '../engine/probe-report.js';
 import type { CheckDefinition } from './check.js';
 import { NO_PARAMS, judge } from './check.js';
 
+/** Without a pid from state there is nothing to look for; state.pid carries that failure. */
+const NEVER_OBSERVED = 'cannot be judged: no state named a live container process while it was created or running (see state.pid)';
+
 export const processGone: CheckDefinition = {
   name: 'process-gone',
   description: 'The container process seen earlier through state no longer exists.',
   params: NO_PARAMS,
   async run(ctx, step, c) {
-    if (!c.process) return judge(ctx, step, false, 'the container process was never observed (no state named it while created or running)');
+    if (!c.process) return ctx.skipRequirements(step.requirements, NEVER_OBSERVED);
     const alive = await isAlive(c.process);
     judge(ctx, step, !alive, alive ? `the container process (pid ${c.process.pid}) still exists` : `the container process (pid ${c.process.pid}) is gone`);
   },
@@ -22,7 +25,7 @@ export const cgroupsRemoved: CheckDefinition = {
   description: 'The cgroup directories the container process was placed in (other than the harness\'s own) no longer exist.',
   params: NO_PARAMS,
   async run(ctx, step, c) {
-    if (!c.process) return judge(ctx, step, false, 'the container process was never observed, so its cgroups are unknown');
+    if (!c.process) return ctx.skipRequirements(step.requirements, NEVER_OBSERVED);
     const left: string[] = [];
     for (const dir of c.cgroupDirs) if (await exists(dir)) left.push(dir);
     judge(ctx, step, left.length === 0,

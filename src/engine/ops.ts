@@ -21,22 +21,24 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
   const watched = step.expect === 'error' && step.noEffect.length > 0 ? await snapshot(ctx) : undefined;
   ctx.generation++;
   const call = await invoke(ctx, step, c);
-  judgeOutcome(ctx, step, call);
 
   if (succeeded(call)) {
     if (step.op === 'create' || step.op === 'run') c.createdOk = true;
     if (step.op === 'delete') c.deleted = true;
     if (step.op === 'state') await observeProcess(c, c.latestState!.parsed);
   }
+  let changed: string[] = [];
   if (watched !== undefined) {
     const after = await snapshot(ctx);
-    const changed = [...after].filter(([alias, s]) => watched.get(alias) !== s).map(([alias, s]) => `${alias}: ${watched.get(alias)} -> ${s}`);
+    changed = [...after].filter(([alias, s]) => watched.get(alias) !== s).map(([alias, s]) => `${alias}: ${watched.get(alias)} -> ${s}`);
     ctx.assert(step.noEffect, changed.length === 0,
       changed.length === 0
-        ? `${step.op} that failed left every container as it was`
-        : `${step.op} that failed changed the environment: ${changed.join('; ')}`,
+        ? `${step.op} left every container as it was`
+        : `${step.op} changed the environment: ${changed.join('; ')}`,
       { expected: Object.fromEntries(watched), actual: Object.fromEntries(after) });
   }
+  judgeExitStatus(ctx, step, call, changed.length > 0);
+  judgeOutcome(ctx, step, call);
 }
 
 async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<CallRecord> {
@@ -57,6 +59,28 @@ async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<Cal
     case 'state':
       return (await ctx.queryState(c)).call;
   }
+}
+
+/**
+ * The exit status must tell what happened. For an operation that should have
+ * failed, exit 0 is only a lie when nothing happened either; when the
+ * operation took effect, exit 0 is the truth and `requirement` carries the
+ * failure.
+ */
+function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookEffect: boolean): void {
+  if (step.exitStatus.length === 0 || step.expect === 'any') return;
+  const status = call.timedOut ? 'no exit status (deadline passed)' : call.exitCode === null ? `no exit status (killed by ${call.signal})` : `exit status ${call.exitCode}`;
+  if (step.expect === 'success') {
+    ctx.assert(step.exitStatus, succeeded(call), `${step.op} that should succeed gave ${status}`, { expected: 'exit status 0', actual: status });
+    return;
+  }
+  const ok = generatedError(call) || (succeeded(call) && tookEffect);
+  const message = generatedError(call)
+    ? `${step.op} reported its error with ${status}`
+    : succeeded(call) && tookEffect
+      ? `${step.op} exited 0 and did take effect, so the exit status is truthful`
+      : `${step.op} gave ${status} though it did nothing`;
+  ctx.assert(step.exitStatus, ok, message, { expected: 'non-zero exit status', actual: status });
 }
 
 function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord): void {

@@ -114,8 +114,9 @@ function verdicts(
       return { ...base, status: 'skip', message: `applies to spec ${r.versions}; the target is ${specVersion}` };
     }
     const mine = assertions.filter((a) => a.requirement === r.id);
-    const failed = mine.find((a) => !a.ok);
-    if (failed) return { ...base, status: 'fail', message: failed.message, expected: failed.expected, actual: failed.actual };
+    const failed = mine.filter((a) => !a.ok);
+    const first = failed[0];
+    if (first) return { ...base, status: 'fail', message: failed.map((a) => a.message).join('; '), expected: first.expected, actual: first.actual };
     const skip = skipped.get(r.id);
     if (skip !== undefined) return { ...base, status: 'skip', message: skip };
     // A requirement that a step after the abort would have judged has only part of its evidence: never a pass.
@@ -134,7 +135,7 @@ interface Abort {
 }
 
 function judges(step: Step, requirement: string): boolean {
-  return step.requirements.includes(requirement) || (step.kind === 'op' && step.noEffect.includes(requirement));
+  return step.requirements.includes(requirement) || (step.kind === 'op' && (step.noEffect.includes(requirement) || step.exitStatus.includes(requirement)));
 }
 
 function finish(testCase: Case, started: number, results: RequirementResult[], calls: CaseResult['calls'], cleanupProblems: string[]): CaseResult {
