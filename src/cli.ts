@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadCatalogue } from './catalogue.js';
 import { loadCases, selectCases } from './cases/load.js';
-import type { Case } from './cases/types.js';
 import { ensureProbe, PACKAGE_ROOT } from './probe/build.js';
 import { cleanStaleRuns } from './run/clean.js';
 import { runSuite } from './run/suite.js';
 import { DEFAULT_WORK_DIR } from './run/workspace.js';
 import { SetupError } from './util/errors.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
 
 const USAGE = `usage: ocicomply <command> [options]
 
@@ -142,4 +141,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-export type { Case };

@@ -70,6 +70,14 @@ export interface Summary {
   readonly warn: number;
 }
 
+/** Where the run's time went: all of it, and the part spent inside the runtime's own calls. */
+export interface RunTiming {
+  readonly wallMs: number;
+  readonly runtimeCalls: number;
+  readonly runtimeMs: number;
+  readonly jobs: number;
+}
+
 export interface RunDocument {
   readonly ocicomply: string;
   readonly runtime: RuntimeIdentity;
@@ -78,6 +86,7 @@ export interface RunDocument {
   readonly results: readonly RequirementResult[];
   readonly summary: Summary;
   readonly loadErrors: readonly LoadError[];
+  readonly timing?: RunTiming;
 }
 
 /** A failed MUST fails the run; a failed SHOULD is a warning; a failed MAY is information. */

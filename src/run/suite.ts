@@ -20,6 +20,7 @@ import { probeRuntime } from '../runtime/info.js';
 import { resolveRuntime } from '../runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
 import { SetupError } from '../util/errors.js';
+import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
 import { Workspace } from './workspace.js';
@@ -39,13 +40,7 @@ export interface SuiteOptions {
   readonly verbose: boolean;
 }
 
-const VERSION = '0.1.0';
 
-/** Totals of the runtime's own time, for the benchmark. */
-export interface CallTotals {
-  count: number;
-  durationMs: number;
-}
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   if (process.getuid?.() !== 0) throw new SetupError('ocicomply run needs root: runtimes need it to create namespaces and cgroups');
@@ -61,7 +56,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const cases = selectCases(all, opts.only);
   if (opts.only.length > 0 && cases.length === 0) throw new SetupError(`--only ${opts.only.join(',')} matches no case (see ocicomply list)`);
 
-  const totals: CallTotals = { count: 0, durationMs: 0 };
+  const totals = { count: 0, durationMs: 0 };
   const onCall = (c: CallRecord): void => {
     totals.count++;
     totals.durationMs += c.durationMs;
@@ -95,16 +90,13 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       return r;
     });
     const flat = results.flatMap((r) => r.results);
+    const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const doc: RunDocument = {
-      ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors,
+      ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, timing,
     };
     await reporter.end(doc);
     if (opts.json) await writeJsonDocument(opts.json, doc);
     if (opts.junit) await writeJUnit(opts.junit, doc, results);
-    if (process.env['OCICOMPLY_BENCH_FILE']) {
-      const { writeFile } = await import('node:fs/promises');
-      await writeFile(process.env['OCICOMPLY_BENCH_FILE'], JSON.stringify({ wallMs: performance.now() - started, runtimeCalls: totals.count, runtimeMs: totals.durationMs, cases: results.length, jobs: opts.jobs }));
-    }
     if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
     if (loadErrors.length > 0) return 2;
     return flat.some(isFatal) ? 1 : 0;
