@@ -69,7 +69,10 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
     }
   }));
   await env.workspace.removeCaseDir(dir);
-  const results = verdicts(testCase, env.specVersion, ctx.assertions, ctx.skipped, abort);
+  // An interrupted case saw its calls cut short: nothing it observed is a verdict.
+  const results = env.signal.aborted
+    ? testCase.requirements.map((r): RequirementResult => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: 'not judged: the run was interrupted' }))
+    : verdicts(testCase, env.specVersion, ctx.assertions, ctx.skipped, abort);
   return finish(testCase, started, results, ctx.calls, cleanupProblems);
 }
 

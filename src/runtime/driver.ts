@@ -91,17 +91,18 @@ export class RuntimeDriver {
         env: { LC_ALL: 'C' },
         extendEnv: true,
       });
-      const killGroup = (): void => {
-        timedOut = true;
+      const killGroup = (why: 'deadline' | 'abort'): void => {
+        if (why === 'deadline') timedOut = true;
         try {
           if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
         } catch {
           // already gone
         }
       };
-      const timer = setTimeout(killGroup, timeoutMs);
-      const onAbort = (): void => killGroup();
+      const timer = setTimeout(() => killGroup('deadline'), timeoutMs);
+      const onAbort = (): void => killGroup('abort');
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) onAbort();
       try {
         const result = await child;
         exitCode = result.exitCode ?? null;

@@ -1,0 +1,50 @@
+/**
+ * Every kind of check can fail: each broken runtime wraps runc and breaks
+ * exactly one rule, and the suite must fail exactly the requirements that
+ * rule stands for, on top of what runc itself fails.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { failures, onPath, run, RUNTIMES } from './helpers/suite.js';
+
+/** What runc 1.1.5 really fails (see README, known deviations). */
+const RUNC_DEVIATIONS = ['errors/delete-created delete.not-stopped'];
+
+const BROKEN: Record<string, string[]> = {
+  'state-status-lies': ['lifecycle/create-start state.status.created'],
+  'state-pid-lies': ['state/created state.pid', 'state/running state.pid'],
+  'state-id-lies': ['state/created state.id', 'state/running state.id', 'state/stopped state.id'],
+  'state-bundle-relative': ['state/created state.bundle', 'state/running state.bundle', 'state/stopped state.bundle'],
+  'state-no-ociversion': ['state/created state.schema', 'state/running state.schema', 'state/stopped state.schema'],
+  // A SHOULD: a warning in the results, not a failure of the run.
+  'state-no-annotations': ['state/created state.annotations', 'state/running state.annotations'],
+  'start-error-exits-zero': [
+    'errors/start-running start.not-created', 'errors/start-running cli.exit-status',
+    'errors/start-stopped start.not-created', 'errors/start-stopped cli.exit-status',
+    'errors/start-unknown start.not-created', 'errors/start-unknown cli.exit-status',
+  ],
+  'create-also-starts': ['lifecycle/create-start create.no-user-program', 'lifecycle/create-start state.status.created'],
+  'kill-wrong-signal': ['kill/kill kill.sends-signal', 'kill/term kill.sends-signal', 'kill/usr1 kill.sends-signal'],
+  'delete-keeps-cgroup': ['delete/stopped delete.removes-resources'],
+  'delete-removes-bundle': ['delete/stopped delete.keeps-foreign-resources'],
+  'delete-kills-running': ['errors/delete-running delete.not-stopped'],
+  'duplicate-create-replaces': ['errors/create-duplicate-id create.duplicate-id'],
+};
+
+const missing = ['runc'].filter((r) => !onPath(r));
+
+t.test('broken runtimes', { skip: missing.length ? `not on PATH: ${missing.join(', ')}` : false }, async (t) => {
+  const baseline = await run('runc');
+  t.same(failures(baseline.doc), RUNC_DEVIATIONS, 'runc fails only its known deviations');
+  t.equal(baseline.code, 1, 'a failed MUST makes the run exit 1');
+
+  for (const [name, expected] of Object.entries(BROKEN)) {
+    await t.test(name, async (t) => {
+      const r = await run(join(RUNTIMES, 'broken', name));
+      t.ok(r.doc, 'the run wrote its results document');
+      const extra = failures(r.doc).filter((f) => !RUNC_DEVIATIONS.includes(f));
+      t.same(extra, [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
+      for (const f of expected) t.notOk(RUNC_DEVIATIONS.includes(f), `runc passes ${f}`);
+    });
+  }
+});

@@ -1,0 +1,71 @@
+/**
+ * Runs ocicomply the way a user does (bin/ocicomply.js, so through the
+ * subreaper) and collects what it produced.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { RunDocument } from '../../src/results.js';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'bin', 'ocicomply.js');
+export const RUNTIMES = join(ROOT, 'test', 'runtimes');
+
+export interface Outcome {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly doc: RunDocument | undefined;
+}
+
+export function onPath(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function freshDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `ocicomply-test-${prefix}-`));
+}
+
+export function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Omit<Outcome, 'doc'>> } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<Omit<Outcome, 'doc'>>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+/** A whole run with --json; the work dir is the test's own and is removed afterwards. */
+export async function run(runtime: string, extra: readonly string[] = []): Promise<Outcome> {
+  const dir = await freshDir('run');
+  try {
+    const json = join(dir, 'results.json');
+    const { done } = start(['run', '--runtime', runtime, '--reporter', 'tap', '--json', json, '--work-dir', join(dir, 'work'), ...extra]);
+    const r = await done;
+    let doc: RunDocument | undefined;
+    try {
+      doc = JSON.parse(await readFile(json, 'utf8')) as RunDocument;
+    } catch {
+      doc = undefined;
+    }
+    const left = await readdir(join(dir, 'work')).catch(() => []);
+    if (left.length > 0) throw new Error(`the run left ${left.join(', ')} in its work dir`);
+    return { ...r, doc };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** "case requirement" for every failed result (any level). */
+export function failures(doc: RunDocument | undefined): string[] {
+  return (doc?.results ?? []).filter((r) => r.status === 'fail').map((r) => `${r.case} ${r.requirement}`).sort();
+}
