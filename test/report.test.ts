@@ -1,6 +1,6 @@
 import t from 'tap';
 import { PassThrough } from 'node:stream';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser, type FinalResults, type Result } from 'tap-parser';
@@ -222,6 +222,7 @@ t.test('TAP: an empty run still has a valid plan', async (t) => {
 
 t.test('JUnit', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'ocicomply-junit-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'nested', 'junit.xml');
   await writeJUnit(file, docFor(cases, [loadErr]), cases);
   const xml = await readFile(file, 'utf8');
@@ -258,6 +259,7 @@ t.test('JUnit escapes newlines and quotes inside attributes', async (t) => {
 
 t.test('JSON document round-trips', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'ocicomply-json-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'deep', 'er', 'results.json');
   const doc = docFor(cases, [loadErr]);
   await writeJsonDocument(file, doc);

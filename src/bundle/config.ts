@@ -58,8 +58,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Objects merge key by key, arrays and scalars replace, null removes the key. */
-export function mergeConfig(base: Record<string, unknown>, patch: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
+export function mergeConfig(base: Readonly<Record<string, unknown>>, patch: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(base) as Record<string, unknown>;
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
     else if (isPlainObject(value) && isPlainObject(out[key])) out[key] = mergeConfig(out[key], value);

@@ -14,7 +14,7 @@ import { caseSchema } from './schema.js';
 import type { Case, ContainerSpec, Program, Step } from './types.js';
 import { RUNTIME_OPS } from './types.js';
 
-const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateCase = ajv.compile(caseSchema);
 const checkValidators = new Map<string, ValidateFunction>(
   [...CHECKS].map(([name, def]) => [name, ajv.compile(def.params)]),
@@ -31,10 +31,14 @@ function describe(e: ErrorObject | undefined): string {
   return `${where}: ${e.message ?? 'is invalid'}`;
 }
 
-/** The most specific error ajv found (the deepest path), not the first branch it tried. */
+/**
+ * The error worth showing: the deepest path (not the first branch ajv tried),
+ * and at equal depth a misspelt or unknown field before anything else.
+ */
 function mostSpecific(errors: readonly ErrorObject[] | null | undefined): ErrorObject | undefined {
   const useful = (errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'oneOf');
-  return [...useful].sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? errors?.[0];
+  const rank = (e: ErrorObject): number => e.instancePath.length * 2 + (e.keyword === 'additionalProperties' ? 1 : 0);
+  return [...useful].sort((a, b) => rank(b) - rank(a))[0] ?? errors?.[0];
 }
 
 function list(v: unknown): string[] {
@@ -53,6 +57,10 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     return ref;
   });
   const known = new Set(requirements.map((r) => r.id));
+  if (known.size !== requirements.length) {
+    const dup = requirements.find((r, i) => requirements.findIndex((x) => x.id === r.id) !== i)!;
+    throw new CaseFileError(`field requirements: ${dup.id} is listed twice`);
+  }
   const defaultProgram = (raw['program'] ?? { wait: true }) as Program;
   const containers = new Map<string, ContainerSpec>([['main', { alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram }]]);
   for (const [alias, spec] of Object.entries((raw['containers'] ?? {}) as Record<string, Raw>)) {
@@ -64,7 +72,11 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     });
   }
   for (const c of containers.values()) {
-    if (c.idOf !== undefined && !containers.has(c.idOf)) throw new CaseFileError(`field containers.${c.alias}.idOf: no container "${c.idOf}"`);
+    if (c.idOf === undefined) continue;
+    const owner = containers.get(c.idOf);
+    if (!owner) throw new CaseFileError(`field containers.${c.alias}.idOf: no container "${c.idOf}"`);
+    // One level only: the id's owner must have an id of its own.
+    if (owner.idOf !== undefined) throw new CaseFileError(`field containers.${c.alias}.idOf: "${c.idOf}" borrows its id too; name the container that owns the id`);
   }
   const used = new Set<string>();
   const steps = (raw['steps'] as Raw[]).map((s, i): Step => {
@@ -95,7 +107,7 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     const validate = checkValidators.get(name);
     if (!validate) throw new CaseFileError(`${at}.check: unknown check "${name}" (known: ${[...CHECKS.keys()].join(', ')})`);
     const { check: _c, container: _n, requirement: _r, ...params } = s;
-    if (!validate(params)) throw new CaseFileError(`${at}: ${describe(mostSpecific(validate.errors)).replace(/^the file/, `parameters of ${name}`).replace(/^field /, `field steps.${i}.`)}`);
+    if (!validate(params)) throw new CaseFileError(describe(mostSpecific(validate.errors)).replace(/^the file/, `${at}: parameters of ${name}`).replace(/^field /, `${at}.`));
     return { ...base, kind: 'check', check: name, params };
   });
   const unjudged = [...known].filter((r) => !used.has(r));

@@ -70,7 +70,7 @@ export async function cgroupDirsOf(pid: number | 'self'): Promise<Map<string, st
       ? mounts.find((x) => x.version === 2)
       : mounts.find((x) => x.version === 1 && list.split(',').every((c) => x.controllers.includes(c)));
     if (!mount) continue;
-    const rel = mount.root === '/' ? path : path.startsWith(mount.root) ? path.slice(mount.root.length) : undefined;
+    const rel = mount.root === '/' ? path : path === mount.root || path.startsWith(`${mount.root}/`) ? path.slice(mount.root.length) : undefined;
     if (rel === undefined) continue;
     dirs.set(list || 'unified', join(mount.mountPoint, rel));
   }

@@ -1,0 +1,296 @@
+import t from 'tap';
+import { chmod, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs } from '../src/bundle/config.js';
+import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js';
+import { parseState } from '../src/engine/state-document.js';
+import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
+import { runPool } from '../src/run/pool.js';
+import { DEFAULT_SPEC_VERSION, inRange, isValidRange, releaseOf } from '../src/spec/version.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---- mergeConfig -------------------------------------------------------------
+
+t.test('mergeConfig', async (t) => {
+  const base: Record<string, unknown> = {
+    ociVersion: '1.0.2',
+    process: { args: ['a', 'b'], env: ['PATH=/'], cwd: '/', user: { uid: 0, gid: 0 } },
+    mounts: [{ destination: '/proc' }, { destination: '/dev' }],
+    hostname: 'h',
+    annotations: { keep: 'k', drop: 'd' },
+  };
+  const patch = {
+    process: { args: ['c'], cwd: '/tmp', user: { uid: 1000 } },
+    mounts: [{ destination: '/sys' }],
+    hostname: null,
+    annotations: { drop: null, added: 'x' },
+    linux: { namespaces: [{ type: 'pid' }] },
+  };
+  const baseBefore = structuredClone(base);
+  const patchBefore = structuredClone(patch);
+
+  const out = mergeConfig(base, patch);
+  t.same(out, {
+    ociVersion: '1.0.2',
+    process: { args: ['c'], env: ['PATH=/'], cwd: '/tmp', user: { uid: 1000, gid: 0 } },
+    mounts: [{ destination: '/sys' }],
+    annotations: { keep: 'k', added: 'x' },
+    linux: { namespaces: [{ type: 'pid' }] },
+  }, 'objects merge key by key (deeply), arrays replace, null deletes');
+  t.notOk('hostname' in out, 'null removes the key itself, not just its value');
+  t.notOk('drop' in (out['annotations'] as object), 'null deletes nested keys too');
+
+  t.same(base, baseBefore, 'base not mutated');
+  t.same(patch, patchBefore, 'patch not mutated');
+
+  // what the patch brought in is a copy: changing the result leaves the patch alone
+  (out['mounts'] as unknown[]).push('extra');
+  ((out['linux'] as { namespaces: unknown[] }).namespaces).push('extra');
+  t.same(patch, patchBefore, 'the result does not share arrays or objects with the patch');
+
+  t.same(mergeConfig({ a: 1 }, {}), { a: 1 }, 'empty patch: a copy of base');
+  t.same(mergeConfig({ a: 1 }, { b: null }), { a: 1 }, 'null for an absent key is a no-op');
+  t.same(mergeConfig({ a: 'scalar' }, { a: { x: 1 } }), { a: { x: 1 } }, 'an object replaces a scalar');
+  t.same(mergeConfig({ a: { x: 1 } }, { a: [1] }), { a: [1] }, 'an array replaces an object');
+  t.same(mergeConfig({ a: [1, 2] }, { a: { x: 1 } }), { a: { x: 1 } }, 'an object replaces an array (no index merge)');
+  t.same(mergeConfig({ a: { x: 1 } }, { a: 'y' }), { a: 'y' }, 'a scalar replaces an object');
+  t.same(mergeConfig({ a: 1 }, { a: 0 }), { a: 0 }, 'falsy scalars still replace');
+  t.same(mergeConfig({ a: true }, { a: false }), { a: false });
+});
+
+t.test('mergeConfig over baseConfig, as a case patch is applied', async (t) => {
+  const base = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/ocicomply/x', program: { wait: true }, token: 'tok' });
+  const merged = mergeConfig(base, { annotations: { 'org.example': 'v' }, linux: { cgroupsPath: null } });
+  t.same(merged['annotations'], { 'org.ocicomply.token': 'tok', 'org.example': 'v' });
+  const linux = merged['linux'] as Record<string, unknown>;
+  t.notOk('cgroupsPath' in linux, 'a nested key can be removed');
+  t.same(linux['namespaces'], (base['linux'] as Record<string, unknown>)['namespaces'], 'siblings kept');
+  t.equal((base['linux'] as Record<string, unknown>)['cgroupsPath'], '/ocicomply/x', 'base keeps its cgroupsPath');
+});
+
+// ---- probeArgs -------------------------------------------------------------
+
+t.test('probeArgs', async (t) => {
+  const common = [IN_CONTAINER.probe, 'run', '--report', IN_CONTAINER.report, '--signals', IN_CONTAINER.signals];
+  t.same(probeArgs({ wait: true }), [...common, '--wait'], 'wait: the probe waits for a signal');
+  t.same(probeArgs({ exit: 0 }), [...common, '--exit', '0'], 'exit 0 is passed, not dropped');
+  t.same(probeArgs({ exit: 42 }), [...common, '--exit', '42']);
+  t.notOk(probeArgs({ exit: 42 }).includes('--wait'));
+  const cfg = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/c', program: { exit: 7 }, token: 't' });
+  t.same((cfg['process'] as { args: string[] }).args, probeArgs({ exit: 7 }), 'baseConfig runs the probe with those args');
+});
+
+// ---- spec versions -----------------------------------------------------------
+
+t.test('releaseOf / inRange', async (t) => {
+  t.equal(releaseOf('1.0.2-dev'), '1.0.2', 'a pre-release counts as its release');
+  t.equal(releaseOf('1.1.0-rc.1'), '1.1.0');
+  t.equal(releaseOf('1.2.0'), '1.2.0');
+  t.equal(releaseOf(' 1.0.2 \n'), '1.0.2', 'surrounding whitespace is ignored');
+  t.equal(releaseOf('1.0.2+build.5'), '1.0.2', 'build metadata is dropped');
+  t.equal(releaseOf('not a version'), undefined);
+  t.equal(releaseOf(''), undefined);
+  t.equal(releaseOf(DEFAULT_SPEC_VERSION), DEFAULT_SPEC_VERSION);
+
+  t.ok(inRange('1.0.2-dev', '>=1.0.2'), 'pre-release satisfies a range its release satisfies (plain semver would not)');
+  t.ok(inRange('1.0.2-dev', '1.0.2'));
+  t.ok(inRange('1.1.0', '>=1.0.0'));
+  t.notOk(inRange('1.0.2', '>=1.1.0'));
+  t.notOk(inRange('1.3.0', '<1.3.0'));
+  t.ok(inRange('1.2.9', '<1.3.0'));
+  t.notOk(inRange('garbage', '*'), 'not a version: in no range');
+
+  t.ok(isValidRange('>=1.0.0'));
+  t.ok(isValidRange('>=1.0.0 <1.2.0'));
+  t.notOk(isValidRange('not a range'));
+});
+
+// ---- parseState --------------------------------------------------------------
+
+t.test('parseState', async (t) => {
+  const good = { ociVersion: '1.0.2', id: 'c1', status: 'running', pid: 1234, bundle: '/b', annotations: { a: 'b' } };
+
+  const v = parseState(JSON.stringify(good));
+  t.equal(v.kind, 'valid');
+  if (v.kind === 'valid') t.same(v.doc, good);
+
+  const stopped = parseState(JSON.stringify({ ociVersion: '1.0.2', id: 'c1', status: 'stopped', bundle: '/b' }));
+  t.equal(stopped.kind, 'valid', 'pid and annotations are optional');
+
+  const { ociVersion: _o, ...noVersion } = good;
+  const a = parseState(JSON.stringify(noVersion));
+  t.equal(a.kind, 'invalid', 'missing ociVersion is invalid');
+  if (a.kind === 'invalid') {
+    t.ok(a.errors.some((e) => e.includes('ociVersion')), `errors name ociVersion: ${a.errors.join('; ')}`);
+    t.equal(a.doc.id, 'c1', 'what could be read is still there');
+    t.equal(a.doc.status, 'running');
+  }
+
+  const b = parseState(JSON.stringify({ ...good, status: 'paused-ish' }));
+  t.equal(b.kind, 'invalid', 'unknown status is invalid');
+  if (b.kind === 'invalid') {
+    t.ok(b.errors.some((e) => e.startsWith('/status') && e.includes('"stopped"')), `errors name /status and the allowed values: ${b.errors.join('; ')}`);
+  }
+
+  const c = parseState(JSON.stringify({ ...good, pid: -1, annotations: { n: 1 } }));
+  t.equal(c.kind, 'invalid');
+  if (c.kind === 'invalid') {
+    t.ok(c.errors.some((e) => e.startsWith('/pid')), 'negative pid reported');
+    t.ok(c.errors.some((e) => e.startsWith('/annotations')), 'non-string annotation reported (allErrors)');
+  }
+
+  const arr = parseState('[1, 2]');
+  t.equal(arr.kind, 'invalid');
+  if (arr.kind === 'invalid') t.same(arr.doc, {}, 'a JSON array gives an empty doc');
+  const nul = parseState('null');
+  t.equal(nul.kind, 'invalid');
+  if (nul.kind === 'invalid') t.same(nul.doc, {});
+
+  const n = parseState('time="2024" level=error msg="container does not exist"');
+  t.equal(n.kind, 'not-json');
+  if (n.kind === 'not-json') {
+    t.match(n.error, /^state output is not JSON/);
+    t.match(n.error, 'container does not exist', 'the output is quoted');
+  }
+  const empty = parseState('');
+  t.equal(empty.kind, 'not-json', 'empty output is not JSON');
+  const long = parseState('x'.repeat(10_000));
+  t.ok(long.kind === 'not-json' && long.error.length < 600, 'quoted output is truncated');
+});
+
+// ---- runPool -----------------------------------------------------------------
+
+t.test('runPool respects the jobs limit', async (t) => {
+  for (const jobs of [1, 3, 8]) {
+    let inFlight = 0;
+    let max = 0;
+    const items = Array.from({ length: 12 }, (_, i) => i);
+    const seen: number[] = [];
+    const results = await runPool(items, jobs, new AbortController().signal, async (i) => {
+      inFlight++;
+      max = Math.max(max, inFlight);
+      seen.push(i);
+      await sleep(2 + (i % 3) * 3);
+      inFlight--;
+      return i * 10;
+    });
+    t.equal(max, jobs, `jobs=${jobs}: exactly ${jobs} in flight at most (and the limit is used)`);
+    t.same(seen, items, `jobs=${jobs}: items are taken in order, each once`);
+    t.same([...results].sort((x, y) => x - y), items.map((i) => i * 10), `jobs=${jobs}: every result returned`);
+  }
+
+  let max = 0, inFlight = 0;
+  await runPool([1, 2], 10, new AbortController().signal, async () => {
+    inFlight++;
+    max = Math.max(max, inFlight);
+    await sleep(5);
+    inFlight--;
+  });
+  t.equal(max, 2, 'never more workers than items');
+
+  let ran = 0;
+  await runPool([1, 2, 3], 0, new AbortController().signal, async () => {
+    inFlight++;
+    max = Math.max(max, inFlight);
+    ran++;
+    await sleep(1);
+    inFlight--;
+  });
+  t.equal(ran, 3, 'jobs 0 still runs everything (one worker)');
+
+  t.same(await runPool([], 4, new AbortController().signal, async () => 1), [], 'no items: no results');
+});
+
+t.test('runPool stops taking new items once the signal aborts', async (t) => {
+  const abort = new AbortController();
+  const started: number[] = [];
+  let startedAfterAbort = 0;
+  const items = Array.from({ length: 20 }, (_, i) => i);
+  const results = await runPool(items, 2, abort.signal, async (i) => {
+    if (abort.signal.aborted) startedAfterAbort++;
+    started.push(i);
+    if (i === 4) abort.abort();
+    await sleep(3);
+    return i;
+  });
+  t.equal(startedAfterAbort, 0, 'no task starts after the abort');
+  t.ok(started.includes(4));
+  t.ok(started.length <= 6, `at most the in-flight items finish (started ${started.join(',')})`);
+  t.ok(started.every((i) => i <= 5), 'only items taken before the abort ran');
+  t.same([...results].sort((x, y) => x - y), [...started].sort((x, y) => x - y), 'tasks in flight when it aborted still finish and report');
+
+  const pre = new AbortController();
+  pre.abort();
+  let ran = 0;
+  t.same(await runPool(items, 4, pre.signal, async () => ++ran), [], 'an aborted signal: nothing runs');
+  t.equal(ran, 0);
+});
+
+// ---- fingerprints --------------------------------------------------------------
+
+t.test('fingerprintDiff', async (t) => {
+  const before = new Map([['a', 'file 644 1 aa'], ['b', 'file 644 1 bb'], ['d', 'dir 755']]);
+  t.same(fingerprintDiff(before, new Map(before)), [], 'equal fingerprints: no difference');
+  const after = new Map([['a', 'file 644 1 zz'], ['d', 'dir 755'], ['c', 'file 644 2 cc']]);
+  const diff = fingerprintDiff(before, after);
+  t.equal(diff.length, 3);
+  t.ok(diff.includes('a changed (file 644 1 aa -> file 644 1 zz)'), 'changed content');
+  t.ok(diff.includes('b removed'), 'removed file');
+  t.ok(diff.includes('c added'), 'added file');
+  t.same(fingerprintDiff(new Map(), new Map()), []);
+});
+
+t.test('fingerprintBundle + fingerprintDiff on a real directory', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-fp-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, 'rootfs'));
+  await writeFile(join(dir, 'config.json'), '{}');
+  await writeFile(join(dir, 'rootfs', 'probe'), 'binary');
+  await symlink('probe', join(dir, 'rootfs', 'link'));
+  await writeFile(join(dir, 'gone'), 'x');
+
+  const before = await fingerprintBundle(dir);
+  t.same([...before.keys()].sort(), ['config.json', 'gone', 'rootfs', 'rootfs/link', 'rootfs/probe']);
+  t.match(before.get('rootfs/link'), /^link probe$/);
+  t.match(before.get('rootfs'), /^dir /);
+  t.same(fingerprintDiff(before, await fingerprintBundle(dir)), [], 'fingerprinting twice: same');
+
+  await writeFile(join(dir, 'config.json'), '{"x":1}');
+  await unlink(join(dir, 'gone'));
+  await writeFile(join(dir, 'rootfs', 'new'), '');
+  await chmod(join(dir, 'rootfs', 'probe'), 0o700);
+  const diff = fingerprintDiff(before, await fingerprintBundle(dir));
+  t.same(diff.map((d) => d.split(' ').slice(0, 2).join(' ')).sort(),
+    ['config.json changed', 'gone removed', 'rootfs/new added', 'rootfs/probe changed'], `content, removal, addition and mode are seen: ${diff.join('; ')}`);
+
+  t.same(await fingerprintBundle(join(dir, 'absent')), new Map(), 'a missing bundle fingerprints as empty');
+});
+
+// ---- cgroups -----------------------------------------------------------------
+
+t.test('cgroups of this process', { skip: process.platform !== 'linux' && 'Linux only' }, async (t) => {
+  const mounts = await cgroupMounts();
+  for (const m of mounts) {
+    t.ok(await exists(m.mountPoint), `mount point ${m.mountPoint} exists`);
+    t.ok(m.version === 2 ? m.controllers.length === 0 : m.controllers.length > 0, `${m.mountPoint}: v${m.version} with controllers [${m.controllers.join(',')}]`);
+    t.notOk(m.controllers.some((c) => c === 'rw' || c === 'ro'), 'mount flags are not controllers');
+  }
+
+  const dirs = await cgroupDirsOf('self');
+  if (mounts.length === 0) {
+    t.equal(dirs.size, 0, 'no cgroup mounts: no directories');
+    return;
+  }
+  t.ok(dirs.size > 0, `found ${dirs.size} cgroup directories`);
+  for (const [key, dir] of dirs) {
+    t.ok(await exists(dir), `${key}: ${dir} exists`);
+    t.ok(mounts.some((m) => dir === m.mountPoint || dir.startsWith(`${m.mountPoint}/`)), `${dir} is under a cgroup mount`);
+    t.ok(await exists(join(dir, 'cgroup.procs')), `${dir} is a cgroup directory`);
+  }
+  const mine = await cgroupDirsOf(process.pid);
+  t.same(mine, dirs, 'by pid: the same as self');
+  t.same(await cgroupDirsCreatedFor(process.pid), [], 'a process shares all of its own cgroups');
+  t.same(await cgroupDirsOf(2 ** 22 + 12345), new Map(), 'a pid that does not exist has no cgroups');
+});
