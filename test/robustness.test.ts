@@ -6,7 +6,15 @@
 import t from 'tap';
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freshDir, onPath, ROOT, run, RUNTIMES, start } from './helpers/suite.js';
+import { spawn } from 'node:child_process';
+import { BIN, freshDir, onPath, ROOT, run, RUNTIMES, start } from './helpers/suite.js';
+
+function startAs(argv: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((res) => child.on('close', (code) => res({ code, stderr })));
+}
 import { probeProcesses } from './helpers/leftovers.js';
 
 const skip = onPath('runc') ? false : 'runc is not on PATH';
@@ -19,6 +27,18 @@ t.test('an unknown runtime is a setup error (exit 2) with a clear message', asyn
   const byName = await run('no-such-runtime-anywhere');
   t.equal(byName.code, 2);
   t.match(byName.stderr, /no executable "no-such-runtime-anywhere" on PATH/);
+});
+
+t.test('a probe that cannot be built is an environment error (exit 2)', async (t) => {
+  const r = await start(['run', '--runtime', 'runc'], { CC: '/nonexistent/cc' }).done;
+  t.equal(r.code, 2);
+  t.match(r.stderr, /the probe cannot be built .*install a C compiler/);
+});
+
+t.test('not root is an environment error (exit 2)', { skip: onPath('setpriv') ? false : 'setpriv is not on PATH' }, async (t) => {
+  const r = await startAs(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'run', '--runtime', 'runc']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /needs root/);
 });
 
 t.test('bad flags are usage errors (exit 2)', async (t) => {

@@ -14,6 +14,7 @@ import { writeJsonDocument } from '../report/json.js';
 import { writeJUnit } from '../report/junit.js';
 import type { Reporter } from '../report/reporter.js';
 import type { CaseResult, CallRecord, RunDocument } from '../results.js';
+import type { Case } from '../cases/types.js';
 import { isFatal, summarize } from '../results.js';
 import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
@@ -23,7 +24,8 @@ import { SetupError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
-import { Workspace } from './workspace.js';
+import { readJournal, Workspace } from './workspace.js';
+import { teardown } from './teardown.js';
 
 export interface SuiteOptions {
   readonly runtime: string;
@@ -72,8 +74,9 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
+  let sweep = false;
+  const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
   try {
-    const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
     const facts = await probeRuntime(driver);
     const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
     const reporter: Reporter = opts.reporter === 'tap'
@@ -85,7 +88,15 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
 
     const started = performance.now();
     const results: CaseResult[] = await runPool(cases, opts.jobs, abort.signal, async (c) => {
-      const r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal });
+      let r: CaseResult;
+      try {
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal });
+      } catch (e) {
+        // A fault of the harness (disk full, a bug): the case fails, the run goes on,
+        // and the journal sweep below removes whatever the case left.
+        sweep = true;
+        r = internalFailure(c, e);
+      }
       reporter.caseDone(r);
       return r;
     });
@@ -101,9 +112,20 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (loadErrors.length > 0) return 2;
     return flat.some(isFatal) ? 1 : 0;
   } finally {
+    if (sweep) {
+      for (const entry of await readJournal(workspace.dir)) await teardown(driver, entry, opts.timing);
+    }
     await workspace.remove();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
   }
+}
+
+function internalFailure(c: Case, e: unknown): CaseResult {
+  const message = `internal error: ${(e as Error)?.stack ?? String(e)}`;
+  return {
+    case: c.id, file: c.file, summary: c.summary, calls: [], durationMs: 0, cleanupProblems: [],
+    results: c.requirements.map((r) => ({ case: c.id, requirement: r.id, level: r.level, status: 'fail', message })),
+  };
 }
