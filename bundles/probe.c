@@ -3,6 +3,7 @@
  * (and on the host as a hook). It observes and reports; it never judges.
  *
  *   ocicomply-probe run [--report PATH] [--signals PATH] [--exit N] [--wait]
+ *   ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]
  *   ocicomply-probe subreaper CMD [ARG...]
  *
  * run: installs a recorder for every catchable signal (when --signals is
@@ -16,6 +17,13 @@
  * URG, WINCH) is only recorded; any other ends the probe with exit status
  * 128+N. The probe cannot die of a signal by re-raising it: as PID 1 of a
  * PID namespace the kernel would drop a default-action signal sent to itself.
+ *
+ * hook: run as an OCI hook. Reads the state document from stdin, appends one
+ * JSON line to LOG (label, monotonic time in microseconds, pid, parent pid,
+ * namespace inodes of itself and of its parent, cwd, argv, env, the raw
+ * stdin, and the file identity of the executable of the pid named in the
+ * state), then waits MS milliseconds and exits with N. The line is written
+ * before the wait, so a hook aborted for its timeout is still on record.
  *
  * subreaper (used on the host, around the harness itself): becomes a child
  * subreaper, runs CMD, forwards termination signals to it, reaps every orphan
@@ -32,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/types.h>
@@ -40,6 +49,14 @@
 extern char **environ;
 
 static int signals_fd = -1;
+/* CLOCK_MONOTONIC at entry to main, in microseconds: when the program started. */
+static long long started_us;
+
+static long long monotonic_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
 
 static void die(const char *what) {
     fprintf(stderr, "ocicomply-probe: %s: %s\n", what, strerror(errno));
@@ -48,6 +65,7 @@ static void die(const char *what) {
 
 static void usage(void) {
     fprintf(stderr, "usage: ocicomply-probe run [--report PATH] [--signals PATH] [--exit N] [--wait]\n"
+                    "       ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]\n"
                     "       ocicomply-probe subreaper CMD [ARG...]\n");
     exit(125);
 }
@@ -81,13 +99,22 @@ static void json_string_array(FILE *f, char *const *items, int count) {
     fputc(']', f);
 }
 
-/* Inode of /proc/self/ns/NAME, or null when the kernel lacks that namespace. */
-static void json_ns_inode(FILE *f, const char *name) {
-    char path[64];
+static const char *const namespace_names[] = {
+    "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "user", "uts", NULL,
+};
+
+/* {"ipc": inode, ...} of the namespaces of /proc/WHO; null for one the kernel lacks. */
+static void json_namespaces(FILE *f, const char *who) {
+    char path[96];
     struct stat st;
-    snprintf(path, sizeof path, "/proc/self/ns/%s", name);
-    if (stat(path, &st) == 0) fprintf(f, "%llu", (unsigned long long)st.st_ino);
-    else fputs("null", f);
+    fputc('{', f);
+    for (int i = 0; namespace_names[i]; i++) {
+        snprintf(path, sizeof path, "/proc/%s/ns/%s", who, namespace_names[i]);
+        fprintf(f, "%s\"%s\":", i ? "," : "", namespace_names[i]);
+        if (stat(path, &st) == 0) fprintf(f, "%llu", (unsigned long long)st.st_ino);
+        else fputs("null", f);
+    }
+    fputc('}', f);
 }
 
 /* The lines of a small text file as a JSON array, or null when unreadable. */
@@ -109,14 +136,11 @@ static void json_file_lines(FILE *f, const char *path) {
 }
 
 static void write_report(FILE *f, int argc, char **argv) {
-    static const char *const namespaces[] = {
-        "cgroup", "ipc", "mnt", "net", "pid", "pid_for_children", "time", "user", "uts", NULL,
-    };
     char buf[PATH_MAX];
     gid_t groups[256];
     int ngroups = getgroups(256, groups);
 
-    fprintf(f, "{\"pid\":%d,\"ppid\":%d", (int)getpid(), (int)getppid());
+    fprintf(f, "{\"startedUs\":%lld,\"pid\":%d,\"ppid\":%d", started_us, (int)getpid(), (int)getppid());
     fprintf(f, ",\"uid\":%u,\"gid\":%u,\"euid\":%u,\"egid\":%u",
             getuid(), getgid(), geteuid(), getegid());
     fputs(",\"groups\":[", f);
@@ -129,12 +153,9 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_string_array(f, argv, argc);
     fputs(",\"env\":", f);
     json_string_array(f, environ, -1);
-    fputs(",\"namespaces\":{", f);
-    for (int i = 0; namespaces[i]; i++) {
-        fprintf(f, "%s\"%s\":", i ? "," : "", namespaces[i]);
-        json_ns_inode(f, namespaces[i]);
-    }
-    fputs("},\"cgroup\":", f);
+    fputs(",\"namespaces\":", f);
+    json_namespaces(f, "self");
+    fputs(",\"cgroup\":", f);
     json_file_lines(f, "/proc/self/cgroup");
     fputs("}\n", f);
 }
@@ -206,6 +227,80 @@ static int cmd_run(int argc, char **argv) {
     return exit_code;
 }
 
+/* The value of the first "pid" member of a JSON text, or -1 (enough for a state document). */
+static long state_pid(const char *json) {
+    const char *p = strstr(json, "\"pid\"");
+    if (!p) return -1;
+    p += 5;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ':') p++;
+    if (*p < '0' || *p > '9') return -1;
+    return strtol(p, NULL, 10);
+}
+
+static int cmd_hook(int argc, char **argv) {
+    if (argc < 4) usage();
+    const char *label = argv[2], *log = argv[3];
+    int exit_code = 0;
+    long sleep_ms = 0;
+    for (int i = 4; i < argc; i++) {
+        if (!strcmp(argv[i], "--exit") && i + 1 < argc) exit_code = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--sleep-ms") && i + 1 < argc) sleep_ms = atol(argv[++i]);
+        else usage();
+    }
+    static char input[65536];
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(STDIN_FILENO, input + n, sizeof input - 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+        if (n == sizeof input - 1) break;
+    }
+    input[n] = '\0';
+
+    char *line = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&line, &len);
+    if (!f) die("open_memstream");
+    char buf[PATH_MAX];
+    fprintf(f, "{\"label\":");
+    json_string(f, label);
+    fprintf(f, ",\"us\":%lld,\"pid\":%d,\"ppid\":%d,\"namespaces\":", started_us, (int)getpid(), (int)getppid());
+    json_namespaces(f, "self");
+    snprintf(buf, sizeof buf, "%d", (int)getppid());
+    fputs(",\"parentNamespaces\":", f);
+    json_namespaces(f, buf);
+    fputs(",\"cwd\":", f);
+    json_string(f, getcwd(buf, sizeof buf));
+    fputs(",\"argv\":", f);
+    json_string_array(f, argv, argc);
+    fputs(",\"env\":", f);
+    json_string_array(f, environ, -1);
+    fputs(",\"stdin\":", f);
+    json_string(f, input);
+    /* what the state's pid executes, as seen from here: tells whether the program had started */
+    long target = state_pid(input);
+    struct stat st;
+    snprintf(buf, sizeof buf, "/proc/%ld/exe", target);
+    fputs(",\"targetExe\":", f);
+    if (target > 0 && stat(buf, &st) == 0) fprintf(f, "\"%llu:%llu\"", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    else fputs("null", f);
+    fputs("}\n", f);
+    if (fclose(f) != 0) die("fclose");
+
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) die(log);
+    /* one write(2) of the whole line: concurrent hooks never interleave */
+    if (write(fd, line, len) != (ssize_t)len) die(log);
+    close(fd);
+    free(line);
+    if (sleep_ms > 0) {
+        struct timespec ts = { sleep_ms / 1000, (sleep_ms % 1000) * 1000000L };
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    }
+    return exit_code;
+}
+
 static volatile pid_t main_child = -1;
 
 static void forward_signal(int sig) {
@@ -242,7 +337,9 @@ static int cmd_subreaper(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+    started_us = monotonic_us();
     if (argc < 2) usage();
+    if (!strcmp(argv[1], "hook")) return cmd_hook(argc, argv);
     if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
     if (!strcmp(argv[1], "subreaper")) return cmd_subreaper(argc, argv);
     usage();

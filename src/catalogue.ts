@@ -27,7 +27,7 @@ const schema = {
     additionalProperties: false,
     required: ['id', 'doc', 'section', 'level', 'versions', 'summary'],
     properties: {
-      id: { type: 'string', pattern: '^[a-z0-9]+(?:[.-][a-z0-9]+)*$' },
+      id: { type: 'string', pattern: '^[a-z][A-Za-z0-9]*(?:[.-][A-Za-z0-9]+)*$' },
       doc: { type: 'string', minLength: 1 },
       section: { type: 'string', minLength: 1 },
       level: { enum: ['MUST', 'SHOULD', 'MAY'] },

@@ -4,7 +4,9 @@
  * read-only rootfs holding only the probe, the usual namespaces, /proc, a
  * tmpfs /dev, and the shared directory the probe reports into.
  */
-import type { Program } from '../cases/types.js';
+import type { HookSpec, HookSpecs, HookType, Program } from '../cases/types.js';
+import { HOOK_TYPE_SINCE } from '../cases/types.js';
+import { inRange } from '../spec/version.js';
 
 /** Where things are inside every container. */
 export const IN_CONTAINER = {
@@ -12,7 +14,41 @@ export const IN_CONTAINER = {
   shared: '/ocicomply',
   report: '/ocicomply/report.json',
   signals: '/ocicomply/signals',
+  hookLog: '/ocicomply/hooks.log',
 } as const;
+
+/** Host paths the runtime-namespace hooks (and createContainer, whose path resolves there) use. */
+export interface HookPaths {
+  /** The probe on the host: a path that does not exist inside the container. */
+  readonly hostProbe: string;
+  /** The hook log on the host: the same file as IN_CONTAINER.hookLog inside. */
+  readonly hostLog: string;
+}
+
+/** The argv a hook entry gets; argv[0] differs from the path on purpose. */
+export function hookArgs(hook: HookSpec, log: string): string[] {
+  return [`ocicomply-hook-${hook.label}`, 'hook', hook.label, log, '--exit', String(hook.exit), '--sleep-ms', String(hook.sleepMs)];
+}
+
+function hookEntry(type: HookType, hook: HookSpec, paths: HookPaths): Record<string, unknown> {
+  // startContainer's path resolves in the container: the probe's copy in the
+  // rootfs, at a path that does not exist on the host.
+  const inContainer = type === 'startContainer';
+  const path = hook.path === 'relative' ? IN_CONTAINER.probe.slice(1) : inContainer ? IN_CONTAINER.probe : paths.hostProbe;
+  return {
+    path,
+    args: hookArgs(hook, inContainer ? IN_CONTAINER.hookLog : paths.hostLog),
+    ...(hook.env !== undefined ? { env: [...hook.env] } : {}),
+    ...(hook.timeout !== undefined ? { timeout: hook.timeout } : {}),
+  };
+}
+
+/** The config's hooks, without the types that `specVersion` does not define. */
+export function hooksConfig(hooks: HookSpecs, paths: HookPaths, specVersion: string): Record<string, unknown> | undefined {
+  const entries = (Object.entries(hooks) as [HookType, readonly HookSpec[]][]).filter(([type]) => inRange(specVersion, `>=${HOOK_TYPE_SINCE[type]}`));
+  if (entries.length === 0) return undefined;
+  return Object.fromEntries(entries.map(([type, list]) => [type, list.map((h) => hookEntry(type, h, paths))]));
+}
 
 export interface BaseConfigInput {
   readonly ociVersion: string;
@@ -21,6 +57,10 @@ export interface BaseConfigInput {
   readonly program: Program;
   /** A value unique to this container, in its environment and annotations. */
   readonly token: string;
+  readonly hooks: HookSpecs;
+  readonly hookPaths: HookPaths;
+  /** The target spec version: hook types it does not define are left out. */
+  readonly specVersion: string;
 }
 
 export function probeArgs(program: Program): string[] {
@@ -29,7 +69,9 @@ export function probeArgs(program: Program): string[] {
 }
 
 export function baseConfig(input: BaseConfigInput): Record<string, unknown> {
+  const hooks = hooksConfig(input.hooks, input.hookPaths, input.specVersion);
   return {
+    ...(hooks ? { hooks } : {}),
     ociVersion: input.ociVersion,
     process: {
       terminal: false,

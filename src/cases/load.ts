@@ -11,8 +11,9 @@ import type { Catalogue } from '../catalogue.js';
 import { CHECKS } from '../checks/index.js';
 import type { LoadError } from '../results.js';
 import { caseSchema } from './schema.js';
-import type { Case, ContainerSpec, Program, Step } from './types.js';
+import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Program, Step } from './types.js';
 import { RUNTIME_OPS } from './types.js';
+import { isValidRange } from '../spec/version.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateCase = ajv.compile(caseSchema);
@@ -47,6 +48,25 @@ function list(v: unknown): string[] {
 
 type Raw = Record<string, unknown>;
 
+function toHooks(raw: unknown): HookSpecs {
+  const out: Partial<Record<HookType, HookSpec[]>> = {};
+  const seen = new Set<string>();
+  for (const [type, list] of Object.entries((raw ?? {}) as Record<string, Raw[]>)) {
+    out[type as HookType] = list.map((h) => {
+      const label = String(h['label']);
+      if (seen.has(label)) throw new CaseFileError(`field hooks.${type}: label "${label}" is used twice; every hook needs its own`);
+      seen.add(label);
+      return {
+        label, exit: (h['exit'] as number | undefined) ?? 0, sleepMs: (h['sleepMs'] as number | undefined) ?? 0,
+        ...(h['timeout'] !== undefined ? { timeout: h['timeout'] as number } : {}),
+        ...(h['env'] !== undefined ? { env: h['env'] as string[] } : {}),
+        ...(h['path'] === 'relative' ? { path: 'relative' as const } : {}),
+      };
+    });
+  }
+  return out;
+}
+
 function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case {
   const requirements = (raw['requirements'] as Raw[]).map((r, i) => {
     const ref = catalogue.get(String(r['id']));
@@ -62,12 +82,14 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     throw new CaseFileError(`field requirements: ${dup.id} is listed twice`);
   }
   const defaultProgram = (raw['program'] ?? { wait: true }) as Program;
-  const containers = new Map<string, ContainerSpec>([['main', { alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram }]]);
+  const defaultHooks = toHooks(raw['hooks']);
+  const containers = new Map<string, ContainerSpec>([['main', { alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram, hooks: defaultHooks }]]);
   for (const [alias, spec] of Object.entries((raw['containers'] ?? {}) as Record<string, Raw>)) {
     containers.set(alias, {
       alias,
       config: { ...((raw['config'] ?? {}) as Raw), ...((spec['config'] ?? {}) as Raw) },
       program: (spec['program'] ?? defaultProgram) as Program,
+      hooks: spec['hooks'] !== undefined ? toHooks(spec['hooks']) : defaultHooks,
       ...(spec['idOf'] !== undefined ? { idOf: String(spec['idOf']) } : {}),
     });
   }
@@ -107,12 +129,17 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     const validate = checkValidators.get(name);
     if (!validate) throw new CaseFileError(`${at}.check: unknown check "${name}" (known: ${[...CHECKS.keys()].join(', ')})`);
     const { check: _c, container: _n, requirement: _r, ...params } = s;
-    if (!validate(params)) throw new CaseFileError(describe(mostSpecific(validate.errors)).replace(/^the file/, `${at}: parameters of ${name}`).replace(/^field /, `${at}.`));
+    if (!validate(params)) {
+      const d = describe(mostSpecific(validate.errors));
+      throw new CaseFileError(d.startsWith('the file') ? d.replace(/^the file/, `${at}: parameters of ${name}`) : d.replace(/^field /, `${at}.`));
+    }
     return { ...base, kind: 'check', check: name, params };
   });
   const unjudged = [...known].filter((r) => !used.has(r));
   if (unjudged.length) throw new CaseFileError(`field requirements: ${unjudged.join(', ')} listed but judged by no step`);
-  return { id, file, summary: String(raw['summary']), requirements, containers, steps };
+  const versions = raw['versions'] === undefined ? undefined : String(raw['versions']);
+  if (versions !== undefined && !isValidRange(versions)) throw new CaseFileError(`field versions: "${versions}" is not a version range`);
+  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), requirements, containers, steps };
 }
 
 export async function loadCaseFile(root: string, file: string, catalogue: Catalogue): Promise<Case | LoadError> {

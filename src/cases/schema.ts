@@ -1,5 +1,5 @@
 /** The JSON schema of a case file. Check parameters are validated by each check's own schema. */
-import { RUNTIME_OPS } from './types.js';
+import { HOOK_TYPES, RUNTIME_OPS } from './types.js';
 
 const requirementRef = {
   oneOf: [
@@ -16,6 +16,29 @@ const program = {
 } as const;
 
 const alias = { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } as const;
+
+const hookList = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['label'],
+    properties: {
+      label: { type: 'string', pattern: '^[A-Za-z0-9_.-]+$' },
+      exit: { type: 'integer', minimum: 0, maximum: 255 },
+      sleepMs: { type: 'integer', minimum: 0 },
+      timeout: { type: 'integer' },
+      env: { type: 'array', items: { type: 'string' } },
+      path: { const: 'relative' },
+    },
+  },
+} as const;
+
+const hooks = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(HOOK_TYPES.map((t) => [t, hookList])),
+} as const;
 
 const opStep = {
   type: 'object',
@@ -60,6 +83,7 @@ export const caseSchema = {
   required: ['summary', 'requirements', 'steps'],
   properties: {
     summary: { type: 'string', minLength: 1 },
+    versions: { type: 'string', minLength: 1 },
     requirements: {
       type: 'array',
       minItems: 1,
@@ -76,13 +100,14 @@ export const caseSchema = {
     },
     config: { type: 'object' },
     program,
+    hooks,
     containers: {
       type: 'object',
       propertyNames: alias,
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        properties: { config: { type: 'object' }, program, idOf: alias },
+        properties: { config: { type: 'object' }, program, hooks, idOf: alias },
       },
     },
     steps: {

@@ -9,11 +9,40 @@ export type RuntimeOp = (typeof RUNTIME_OPS)[number];
 /** What the probe does once started: wait until a signal ends it, or exit at once with a code. */
 export type Program = { readonly wait: true } | { readonly exit: number };
 
+export const HOOK_TYPES = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
+export type HookType = (typeof HOOK_TYPES)[number];
+
+/** The spec version that introduced each hook type (createRuntime, createContainer, startContainer: 1.0.2). */
+export const HOOK_TYPE_SINCE: Readonly<Record<HookType, string>> = {
+  prestart: '1.0.0', createRuntime: '1.0.2', createContainer: '1.0.2', startContainer: '1.0.2', poststart: '1.0.0', poststop: '1.0.0',
+};
+
+/** Hooks the spec runs in the container namespace; the others run in the runtime namespace. */
+export const CONTAINER_NAMESPACE_HOOKS: ReadonlySet<HookType> = new Set(['createContainer', 'startContainer']);
+
+/** One hook: the probe in hook mode, logging under `label`. */
+export interface HookSpec {
+  readonly label: string;
+  /** Exit status of the hook (0: it succeeds). */
+  readonly exit: number;
+  /** How long the hook takes before it exits. */
+  readonly sleepMs: number;
+  /** The hook entry's timeout, written as given (0 and negative values are invalid configs on purpose). */
+  readonly timeout?: number;
+  /** The hook entry's env; when absent the entry has none. */
+  readonly env?: readonly string[];
+  /** `relative`: the entry's path is written relative (an invalid config on purpose). */
+  readonly path?: 'relative';
+}
+
+export type HookSpecs = Readonly<Partial<Record<HookType, readonly HookSpec[]>>>;
+
 export interface ContainerSpec {
   readonly alias: string;
   /** Patch merged over the base config (objects merge, arrays replace, null deletes). */
   readonly config: Readonly<Record<string, unknown>>;
   readonly program: Program;
+  readonly hooks: HookSpecs;
   /** Use the ID of another container of the case (to create a duplicate). */
   readonly idOf?: string;
 }
@@ -62,6 +91,8 @@ export interface Case {
   readonly id: string;
   readonly file: string;
   readonly summary: string;
+  /** The spec versions the scenario itself belongs to (e.g. a failing prestart during create: >=1.1.0). */
+  readonly versions?: string;
   /** The requirements the case checks, resolved from the catalogue. */
   readonly requirements: readonly Requirement[];
   readonly containers: ReadonlyMap<string, ContainerSpec>;

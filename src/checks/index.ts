@@ -2,12 +2,15 @@
 import type { CheckDefinition } from './check.js';
 import { programAsConfigured, programNotStarted, programStarted, signalReceived } from './program.js';
 import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
+import { hookAborted, hooksArgv, hooksEnv, hooksInArrayOrder, hooksInTypeOrder, hooksNamespace, hooksNotRun, hooksObserved, hooksRan, hooksState, hooksStatePid, hooksVsProgram } from './hooks.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
   programNotStarted, programStarted, programAsConfigured, signalReceived,
   stateStatus, stateErrors, stateSchema, stateId, stateBundle, stateAnnotations, statePid,
   processGone, cgroupsRemoved, bundleUnchanged, runExitStatus,
+  hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
+  hooksArgv, hooksEnv, hooksObserved, hookAborted,
 ];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(all.map((c) => [c.name, c]));

@@ -25,6 +25,7 @@ export interface ContainerPaths {
   readonly shared: string;
   readonly report: string;
   readonly signals: string;
+  readonly hookLog: string;
   /** The probe binary inside this bundle's rootfs (to recognise the exec'd program). */
   readonly probeInRootfs: string;
 }
@@ -40,6 +41,10 @@ export interface Container {
   deleted: boolean;
   /** The container process, as first seen through state's pid while created or running. */
   process?: ProcessIdentity;
+  /** Namespace inodes of the container process (mnt, pid, net, uts, ipc), seen when it was first observed. */
+  namespaces?: Readonly<Record<string, number | undefined>>;
+  /** The container process's pid inside its own pid namespace. */
+  pidInContainer?: number | undefined;
   /** Host cgroup directories the container's process was in, other than the harness's own. */
   cgroupDirs: string[];
   /** Bundle contents fingerprint taken when create was called. */

@@ -85,9 +85,9 @@ function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookE
 
 function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord): void {
   if (step.expect === 'any') return;
-  const wanted = step.expect === 'success' ? 'succeed (exit 0)' : 'fail (non-zero exit)';
   const ok = step.expect === 'success' ? succeeded(call) : generatedError(call);
-  const message = `${step.op} ${ok ? 'did' : 'did not'} ${wanted}: it ${describeOutcome(call)}`;
+  const wanted = step.expect === 'success' ? 'succeed' : 'fail';
+  const message = ok ? `${step.op} ${step.expect === 'success' ? 'succeeded' : 'failed'} as required: it ${describeOutcome(call)}` : `${step.op} should ${wanted} but it ${describeOutcome(call)}`;
   if (step.requirements.length > 0) {
     ctx.assert(step.requirements, ok, message, {
       expected: step.expect === 'success' ? 'exit status 0' : 'non-zero exit status',

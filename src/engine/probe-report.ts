@@ -2,6 +2,8 @@
 import { readFile } from 'node:fs/promises';
 
 export interface ProbeReport {
+  /** CLOCK_MONOTONIC at the program's start, in microseconds. */
+  readonly startedUs: number;
   readonly pid: number;
   readonly ppid: number;
   readonly uid: number;

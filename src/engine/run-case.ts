@@ -33,6 +33,10 @@ export interface CaseEnvironment {
 export async function runCase(testCase: Case, env: CaseEnvironment): Promise<CaseResult> {
   const started = performance.now();
   const applicable = testCase.requirements.filter((r) => inRange(env.specVersion, r.versions));
+  if (testCase.versions !== undefined && !inRange(env.specVersion, testCase.versions)) {
+    const message = `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
+    return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message })), [], []);
+  }
   if (applicable.length === 0) {
     return finish(testCase, started, verdicts(testCase, env.specVersion, [], new Map(), undefined), [], []);
   }
@@ -58,6 +62,7 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
   }
 
   const cleanupProblems: string[] = [];
+  if (process.env['OCICOMPLY_DEBUG_HOOKS']) for (const c of containers.values()) await import('node:fs/promises').then((fs) => fs.copyFile(c.paths.hookLog, `${process.env['OCICOMPLY_DEBUG_HOOKS']}/${c.id}.log`).catch(() => undefined));
   // Containers sharing an id are torn down one after the other, never concurrently.
   const byId = new Map<string, Container[]>();
   for (const c of containers.values()) if (c.bundleFingerprint !== undefined) byId.set(c.id, [...(byId.get(c.id) ?? []), c]);
@@ -90,14 +95,18 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     const fresh = env.workspace.nextContainer();
     const id = spec.idOf !== undefined ? ids.get(spec.idOf)! : fresh.id;
     ids.set(spec.alias, id);
-    const base = baseConfig({ ociVersion: env.configOciVersion, sharedDir: join(dir, spec.alias, 'shared'), cgroupsPath: fresh.cgroupsPath, program: spec.program, token: fresh.id });
+    const sharedDir = join(dir, spec.alias, 'shared');
+    const base = baseConfig({
+      ociVersion: env.configOciVersion, sharedDir, cgroupsPath: fresh.cgroupsPath, program: spec.program, token: fresh.id,
+      hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
+    });
     const config = mergeConfig(base, spec.config);
     const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary);
     out.set(spec.alias, {
       spec, id, config, createdOk: false, deleted: false, cgroupDirs: [],
       paths: {
         bundle: written.bundle, shared: written.shared, probeInRootfs: written.probeInRootfs,
-        report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'),
+        report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'), hookLog: join(written.shared, 'hooks.log'),
       },
     });
   }

@@ -51,6 +51,25 @@ export async function namespaceInode(pid: number | 'self', ns: string): Promise<
   }
 }
 
+/** The namespaces that tell where a process runs. */
+export const COMPARED_NAMESPACES = ['mnt', 'pid', 'net', 'uts', 'ipc'] as const;
+
+export async function namespacesOf(pid: number | 'self'): Promise<Record<string, number | undefined>> {
+  const inodes = await Promise.all(COMPARED_NAMESPACES.map((ns) => namespaceInode(pid, ns)));
+  return Object.fromEntries(COMPARED_NAMESPACES.map((ns, i) => [ns, inodes[i]]));
+}
+
+/** The pid a process has in its own (innermost) pid namespace: the last NSpid field. */
+export async function pidInOwnNamespace(pid: number): Promise<number | undefined> {
+  try {
+    const m = /^NSpid:\s*(.*)$/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    const last = m?.[1]?.trim().split(/\s+/).at(-1);
+    return last === undefined ? undefined : Number(last);
+  } catch {
+    return undefined;
+  }
+}
+
 /** (device, inode) of the file a process executes: compares across mount namespaces. */
 export async function executableId(pid: number): Promise<string | undefined> {
   try {
@@ -75,6 +94,14 @@ export async function executablePath(pid: number): Promise<string | undefined> {
     return await readlink(`/proc/${pid}/exe`);
   } catch {
     return undefined;
+  }
+}
+
+export async function commandLine(pid: number): Promise<string[]> {
+  try {
+    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+  } catch {
+    return [];
   }
 }
 

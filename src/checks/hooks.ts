@@ -1,0 +1,362 @@
+/**
+ * Checks on hooks, judged from the hook log the probe writes (one line per
+ * hook run) against the hooks the case configured.
+ */
+import { realpath } from 'node:fs/promises';
+import type { CheckStep, HookSpec, HookType } from '../cases/types.js';
+import { CONTAINER_NAMESPACE_HOOKS, HOOK_TYPE_SINCE, HOOK_TYPES } from '../cases/types.js';
+import type { CaseContext, Container } from '../engine/context.js';
+import { readHookLog, type HookRecord } from '../engine/hook-log.js';
+import { readReport } from '../engine/probe-report.js';
+import { parseState } from '../engine/state-document.js';
+import { hookArgs, IN_CONTAINER } from '../bundle/config.js';
+import { commandLine, COMPARED_NAMESPACES, fileId, identify, namespacesOf } from '../host/proc.js';
+import { inRange } from '../spec/version.js';
+import type { CheckDefinition } from './check.js';
+import { judge } from './check.js';
+
+interface Configured {
+  readonly type: HookType;
+  readonly index: number;
+  readonly hook: HookSpec;
+}
+
+const selector = {
+  types: { type: 'array', minItems: 1, items: { enum: [...HOOK_TYPES] } },
+  labels: { type: 'array', minItems: 1, items: { type: 'string' } },
+} as const;
+
+const selectorParams = { type: 'object', additionalProperties: false, minProperties: 1, properties: selector } as const;
+
+/** Parameters of a check that names hooks by type or by label, plus its own. */
+function withSelector(own: Record<string, unknown>, required: string[] = []): Record<string, unknown> {
+  return {
+    type: 'object', additionalProperties: false, required,
+    properties: { ...selector, ...own },
+    anyOf: [{ required: ['types'] }, { required: ['labels'] }],
+  };
+}
+
+/** Does the target spec version define this hook type? Bundles leave out the ones it does not. */
+export function hookTypeDefined(type: HookType, specVersion: string): boolean {
+  return inRange(specVersion, `>=${HOOK_TYPE_SINCE[type]}`);
+}
+
+/**
+ * The configured hooks a step names by type or label, in configuration
+ * order, leaving out types the target version does not define. When that
+ * leaves nothing, the step's requirements are skipped and undefined returned.
+ */
+function select(ctx: CaseContext, c: Container, step: CheckStep): Configured[] | undefined {
+  const all = configured(c, step);
+  const defined = all.filter((h) => hookTypeDefined(h.type, ctx.specVersion));
+  if (defined.length === 0) {
+    ctx.skipRequirements(step.requirements, `no hook named here exists in spec ${ctx.specVersion} (${[...new Set(all.map((h) => h.type))].join(', ') || describe(step)})`);
+    return undefined;
+  }
+  return defined;
+}
+
+function configured(c: Container, step: CheckStep): Configured[] {
+  const types = step.params['types'] as HookType[] | undefined;
+  const labels = step.params['labels'] as string[] | undefined;
+  const out: Configured[] = [];
+  for (const type of HOOK_TYPES) {
+    (c.spec.hooks[type] ?? []).forEach((hook, index) => {
+      if ((types && types.includes(type)) || (labels && labels.includes(hook.label))) out.push({ type, index, hook });
+    });
+  }
+  return out;
+}
+
+/** The log's records, or a failure message when the log cannot be read. */
+async function records(c: Container): Promise<readonly HookRecord[] | string> {
+  const log = await readHookLog(c.paths.hookLog);
+  return log.kind === 'ok' ? log.records : log.error;
+}
+
+/** Runs `each` for every configured hook of the step that has a record; judges once. */
+async function judgeEach(ctx: CaseContext, step: CheckStep, c: Container, what: string,
+  each: (h: Configured, r: HookRecord) => Promise<string | undefined> | string | undefined): Promise<void> {
+  const chosen = select(ctx, c, step);
+  if (!chosen) return;
+  const recs = await records(c);
+  if (typeof recs === 'string') return judge(ctx, step, false, recs);
+  const problems: string[] = [];
+  let seen = 0;
+  for (const h of chosen) {
+    const r = recs.find((x) => x.label === h.hook.label);
+    if (!r) continue;
+    seen++;
+    const p = await each(h, r);
+    if (p) problems.push(`${h.type} hook ${h.hook.label}: ${p}`);
+  }
+  if (seen === 0) return judge(ctx, step, false, `no hook of ${describe(step)} ran, so ${what} cannot be seen`);
+  judge(ctx, step, problems.length === 0, problems.length === 0 ? `${what}: as required for ${seen} hook(s)` : problems.join('; '));
+}
+
+function describe(step: CheckStep): string {
+  const t = step.params['types'] as string[] | undefined;
+  return t ? t.join(', ') : (step.params['labels'] as string[]).join(', ');
+}
+
+export const hooksRan: CheckDefinition = {
+  name: 'hooks-ran',
+  description: 'Every named hook has run, exactly once, by now.',
+  params: selectorParams,
+  async run(ctx, step, c) {
+    const chosen = select(ctx, c, step);
+    if (!chosen) return;
+    const recs = await records(c);
+    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    const problems = chosen.flatMap(({ type, hook }) => {
+      const n = recs.filter((r) => r.label === hook.label).length;
+      return n === 1 ? [] : [`${type} hook ${hook.label} ran ${n} times`];
+    });
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? `${describe(step)} hooks ran, each once` : problems.join('; '),
+      { expected: chosen.map((h) => h.hook.label), actual: recs.map((r) => r.label) });
+  },
+};
+
+export const hooksNotRun: CheckDefinition = {
+  name: 'hooks-not-run',
+  description: 'None of the named hooks has run (yet).',
+  params: selectorParams,
+  async run(ctx, step, c) {
+    const chosen = select(ctx, c, step);
+    if (!chosen) return;
+    const recs = await records(c);
+    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    const ran = chosen.filter(({ hook }) => recs.some((r) => r.label === hook.label)).map((h) => `${h.type} hook ${h.hook.label}`);
+    judge(ctx, step, ran.length === 0, ran.length === 0 ? `no ${describe(step)} hook has run` : `ran when it must not have: ${ran.join(', ')}`,
+      { expected: [], actual: ran });
+  },
+};
+
+export const hooksInArrayOrder: CheckDefinition = {
+  name: 'hooks-in-array-order',
+  description: 'The hooks of each named type ran in the order of their array.',
+  params: { type: 'object', additionalProperties: false, required: ['types'], properties: { types: selector.types } },
+  async run(ctx, step, c) {
+    const recs = await records(c);
+    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    const problems: string[] = [];
+    const types = (step.params['types'] as HookType[]).filter((t) => hookTypeDefined(t, ctx.specVersion));
+    if (types.length === 0) return ctx.skipRequirements(step.requirements, `none of these hook types exists in spec ${ctx.specVersion}`);
+    for (const type of types) {
+      const want = (c.spec.hooks[type] ?? []).map((h) => h.label);
+      const got = recs.map((r) => r.label).filter((l) => want.includes(l));
+      if (got.length < 2) problems.push(`fewer than two ${type} hooks ran (${got.join(', ') || 'none'}), so their order cannot be seen`);
+      else if (JSON.stringify(got) !== JSON.stringify(want.filter((l) => got.includes(l)))) problems.push(`${type} hooks ran as ${got.join(', ')}; configured ${want.join(', ')}`);
+    }
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? 'each type ran its hooks in array order' : problems.join('; '));
+  },
+};
+
+export const hooksInTypeOrder: CheckDefinition = {
+  name: 'hooks-in-type-order',
+  description: 'Every hook of each named type ran before every hook of the next named type.',
+  params: { type: 'object', additionalProperties: false, required: ['types'], properties: { types: { ...selector.types, minItems: 2 } } },
+  async run(ctx, step, c) {
+    const recs = await records(c);
+    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    const types = (step.params['types'] as HookType[]).filter((t) => hookTypeDefined(t, ctx.specVersion));
+    if (types.length < 2) return ctx.skipRequirements(step.requirements, `fewer than two of these hook types exist in spec ${ctx.specVersion}`);
+    const positions = types.map((type) => {
+      const labels = (c.spec.hooks[type] ?? []).map((h) => h.label);
+      return recs.flatMap((r, i) => (labels.includes(r.label) ? [i] : []));
+    });
+    const problems: string[] = [];
+    for (let i = 0; i + 1 < types.length; i++) {
+      const a = positions[i]!, b = positions[i + 1]!;
+      if (a.length === 0 || b.length === 0) problems.push(`no ${a.length === 0 ? types[i] : types[i + 1]} hook ran`);
+      else if (Math.max(...a) > Math.min(...b)) problems.push(`a ${types[i + 1]} hook ran before a ${types[i]} hook`);
+    }
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? `ran in the order ${types.join(' < ')}` : problems.join('; '),
+      { expected: types.join(' < '), actual: recs.map((r) => r.label) });
+  },
+};
+
+export const hooksVsProgram: CheckDefinition = {
+  name: 'hooks-vs-program',
+  description: 'Each named hook ran before (or after) the user program started, by the monotonic clock both record.',
+  params: withSelector({ ran: { enum: ['before', 'after'] } }, ['ran']),
+  async run(ctx, step, c) {
+    const report = await readReport(c.paths.report);
+    if (report.kind !== 'report') return judge(ctx, step, false, 'the program has not started, so hooks cannot be placed against it');
+    const started = report.report.startedUs;
+    const before = step.params['ran'] === 'before';
+    const program = await fileId(c.paths.probeInRootfs);
+    await judgeEach(ctx, step, c, `ran ${before ? 'before' : 'after'} the program started`, (_h, r) => {
+      const ranBefore = ranBeforeProgram(r, started, program);
+      if (ranBefore === before) return undefined;
+      const exe = r.targetExe === null ? '' : r.targetExe === program ? '; the container process was executing the program' : '; the container process was not executing the program yet';
+      return `ran ${Math.abs(r.us - started)} µs ${r.us < started ? 'before' : 'after'} the program started${exe}`;
+    });
+  },
+};
+
+/**
+ * Did the hook run before the program started? What the container process
+ * was executing when the hook looked settles it; the monotonic clock decides
+ * when that could not be seen.
+ */
+function ranBeforeProgram(r: HookRecord, programStartedUs: number, programFile: string | undefined): boolean {
+  if (r.targetExe !== null && programFile !== undefined) return r.targetExe !== programFile && r.us < programStartedUs;
+  return r.us < programStartedUs;
+}
+
+/**
+ * Statuses a hook may see: what its type's phase implies, or the truth at the
+ * moment it ran when a runtime runs it at another time (that timing is judged
+ * by the "when" requirements, not here).
+ */
+function allowedStatuses(type: HookType, before: boolean): string[] {
+  if (type === 'poststop') return ['stopped'];
+  const nominal = ['prestart', 'createRuntime', 'createContainer', 'startContainer'].includes(type) ? ['creating', 'created'] : ['running'];
+  return [...new Set([...nominal, ...(before ? ['creating', 'created'] : ['running'])])];
+}
+
+const STANDARD = new Set(['creating', 'created', 'running', 'stopped']);
+
+export const hooksState: CheckDefinition = {
+  name: 'hooks-state',
+  description: "Each named hook read the container's state on stdin: valid, its id and bundle, and a status true to the moment it ran.",
+  params: withSelector({}),
+  async run(ctx, step, c) {
+    const report = await readReport(c.paths.report);
+    const started = report.kind === 'report' ? report.report.startedUs : Infinity;
+    const program = await fileId(c.paths.probeInRootfs);
+    const bundle = await realpath(c.paths.bundle);
+    const notes: string[] = [];
+    await judgeEach(ctx, step, c, 'state on stdin', async (h, r) => {
+      const parsed = parseState(r.stdin);
+      if (parsed.kind === 'not-json') return `stdin is not a state document: ${parsed.error}`;
+      const doc = parsed.doc;
+      const errors = parsed.kind === 'invalid' ? parsed.errors.filter((e) => !(e.startsWith('/status') && typeof doc.status === 'string')) : [];
+      if (errors.length) return `state is not valid: ${errors.join('; ')}`;
+      if (doc.id !== c.id) return `id is ${JSON.stringify(doc.id)}, not ${c.id}`;
+      if (doc.bundle !== bundle && doc.bundle !== c.paths.bundle) return `bundle is ${JSON.stringify(doc.bundle)}, not ${bundle}`;
+      const status = String(doc.status);
+      if (!STANDARD.has(status)) {
+        // runtime.md lets a runtime define statuses for states it adds.
+        notes.push(`${h.hook.label} saw runtime-defined status "${status}"`);
+        return undefined;
+      }
+      const allowed = allowedStatuses(h.type, ranBeforeProgram(r, started, program));
+      return allowed.includes(status) ? undefined : `status is ${status} where ${allowed.join(' or ')} is true at that moment`;
+    });
+    if (notes.length) judge(ctx, step, true, notes.join('; '));
+  },
+};
+
+export const hooksStatePid: CheckDefinition = {
+  name: 'hooks-state-pid',
+  description: "The pid in each named hook's state is the container process as seen from the hook's namespace: the host pid for runtime-namespace hooks, the in-container pid for container-namespace hooks.",
+  params: withSelector({}),
+  async run(ctx, step, c) {
+    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
+    await judgeEach(ctx, step, c, 'pid in state', (h, r) => {
+      const parsed = parseState(r.stdin);
+      const pid = parsed.kind === 'not-json' ? undefined : parsed.doc.pid;
+      const inContainer = CONTAINER_NAMESPACE_HOOKS.has(h.type);
+      const want = inContainer ? c.pidInContainer : c.process!.pid;
+      return pid === want ? undefined : `pid is ${String(pid)}, not ${String(want)} (the container process as seen from the ${inContainer ? 'container' : 'runtime'} namespace)`;
+    });
+  },
+};
+
+export const hooksNamespace: CheckDefinition = {
+  name: 'hooks-namespace',
+  description: "Each named hook ran in the runtime namespace (the harness's pid, net, uts and ipc namespaces, not the container's mount namespace) or in the container namespace (the container process's mnt, pid, net, uts and ipc).",
+  params: withSelector({ namespace: { enum: ['runtime', 'container'] } }, ['namespace']),
+  async run(ctx, step, c) {
+    if (!c.namespaces) return ctx.skipRequirements(step.requirements, 'cannot be judged: the container process was never observed (see state.pid)');
+    const ours = await namespacesOf('self');
+    const container = step.params['namespace'] === 'container';
+    await judgeEach(ctx, step, c, `ran in the ${container ? 'container' : 'runtime'} namespace`, (_h, r) => {
+      const differs: string[] = [];
+      for (const ns of COMPARED_NAMESPACES) {
+        const got = r.namespaces[ns];
+        if (container) {
+          if (got !== c.namespaces![ns]) differs.push(`${ns} is not the container's`);
+        } else if (ns === 'mnt') {
+          // A runtime may itself run in a mount namespace of its own; it must not be the container's.
+          if (got === c.namespaces!['mnt']) differs.push('mnt is the container\'s');
+        } else if (got !== ours[ns]) differs.push(`${ns} is not the runtime's`);
+      }
+      return differs.length ? differs.join(', ') : undefined;
+    });
+  },
+};
+
+export const hooksArgv: CheckDefinition = {
+  name: 'hooks-argv',
+  description: 'Each named hook got exactly the configured args as its argv, argv[0] included.',
+  params: withSelector({}),
+  async run(ctx, step, c) {
+    await judgeEach(ctx, step, c, 'argv', (h, r) => {
+      const want = hookArgs(h.hook, h.type === 'startContainer' ? IN_CONTAINER.hookLog : c.paths.hookLog);
+      return JSON.stringify(r.argv) === JSON.stringify(want) ? undefined : `argv is ${JSON.stringify(r.argv)}, not ${JSON.stringify(want)}`;
+    });
+  },
+};
+
+export const hooksEnv: CheckDefinition = {
+  name: 'hooks-env',
+  description: 'Each named hook whose entry sets env saw exactly that environment.',
+  params: withSelector({}),
+  async run(ctx, step, c) {
+    await judgeEach(ctx, step, c, 'env', (h, r) => {
+      if (h.hook.env === undefined) return 'the case sets no env for this hook';
+      const want = [...h.hook.env].sort();
+      const got = [...r.env].sort();
+      return JSON.stringify(got) === JSON.stringify(want) ? undefined : `env is ${JSON.stringify(r.env)}, not ${JSON.stringify(h.hook.env)}`;
+    });
+  },
+};
+
+export const hooksObserved: CheckDefinition = {
+  name: 'hooks-observed',
+  description: 'Reports what the named hooks saw where the spec is silent (cwd, the environment when env is unset). Information: it fails only when no such hook ran.',
+  params: withSelector({ what: { enum: ['cwd', 'env'] } }, ['what']),
+  async run(ctx, step, c) {
+    const seen: string[] = [];
+    await judgeEach(ctx, step, c, `${String(step.params['what'])} reported`, (h, r) => {
+      seen.push(step.params['what'] === 'cwd' ? `${h.hook.label}: cwd ${JSON.stringify(r.cwd)}` : `${h.hook.label}: ${r.env.length} variable(s)${r.env.length ? ` (${r.env.slice(0, 5).map((e) => e.split('=')[0]).join(', ')}${r.env.length > 5 ? ', ...' : ''})` : ''}`);
+      return undefined;
+    });
+    if (seen.length) judge(ctx, step, true, seen.join('; '));
+  },
+};
+
+export const hookAborted: CheckDefinition = {
+  name: 'hook-aborted',
+  description: 'The named hooks (runtime namespace) outlived their timeout and were aborted: their process is gone, and the last runtime call returned within the longest timeout plus `withinMs`.',
+  params: { type: 'object', additionalProperties: false, required: ['labels', 'withinMs'], properties: { labels: selector.labels, withinMs: { type: 'integer', minimum: 0 } } },
+  async run(ctx, step, c) {
+    const hooks = select(ctx, c, step);
+    if (!hooks) return;
+    const problems: string[] = [];
+    const last = ctx.calls.at(-1);
+    const limit = Math.max(...hooks.map((h) => (h.hook.timeout ?? 0) * 1000)) + (step.params['withinMs'] as number);
+    if (!last) problems.push('no runtime call was made');
+    else if (last.timedOut || last.durationMs > limit) problems.push(`the operation took ${Math.round(last.durationMs)} ms, more than the timeout plus ${String(step.params['withinMs'])} ms (${limit} ms)`);
+    const recs = await records(c);
+    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    for (const h of hooks) {
+      const r = recs.find((x) => x.label === h.hook.label);
+      if (!r) problems.push(`${h.hook.label} never ran`);
+      else if (CONTAINER_NAMESPACE_HOOKS.has(h.type)) problems.push(`${h.hook.label}: only runtime-namespace hooks can be followed from the host`);
+      else if (await runsHook(r.pid, h.hook.label)) problems.push(`${h.hook.label}: its process ${r.pid} is still running`);
+    }
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? `aborted within ${limit} ms` : problems.join('; '));
+  },
+};
+
+/** Is `pid` (still) the probe running hook `label`? A recycled pid runs something else. */
+async function runsHook(pid: number, label: string): Promise<boolean> {
+  if (!(await identify(pid))) return false;
+  const argv = await commandLine(pid);
+  return argv[1] === 'hook' && argv[2] === label;
+}
