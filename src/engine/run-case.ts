@@ -62,7 +62,6 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
   }
 
   const cleanupProblems: string[] = [];
-  if (process.env['OCICOMPLY_DEBUG_HOOKS']) for (const c of containers.values()) await import('node:fs/promises').then((fs) => fs.copyFile(c.paths.hookLog, `${process.env['OCICOMPLY_DEBUG_HOOKS']}/${c.id}.log`).catch(() => undefined));
   // Containers sharing an id are torn down one after the other, never concurrently.
   const byId = new Map<string, Container[]>();
   for (const c of containers.values()) if (c.bundleFingerprint !== undefined) byId.set(c.id, [...(byId.get(c.id) ?? []), c]);

@@ -2,7 +2,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Live (non-zombie) processes running the probe's `run` mode: container programs. */
+/** Live (non-zombie) processes running the probe as a container program or as a hook. */
 export async function probeProcesses(): Promise<number[]> {
   const out: number[] = [];
   for (const name of await readdir('/proc')) {
@@ -12,6 +12,7 @@ export async function probeProcesses(): Promise<number[]> {
       if (/\) [ZX] /.test(stat)) continue;
       const cmd = (await readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0');
       if (cmd[0] === '/ocicomply-probe' && cmd[1] === 'run') out.push(Number(name));
+      else if (cmd[0]?.startsWith('ocicomply-hook-') && cmd[1] === 'hook') out.push(Number(name));
       else if ((await readlink(`/proc/${name}/exe`).catch(() => '')).endsWith('/ocicomply-probe')) out.push(Number(name));
     } catch {
       // gone meanwhile

@@ -1,0 +1,71 @@
+/**
+ * Every kind of hook check can fail: each broken runtime wraps runc and
+ * breaks one hook rule; the hook cases must fail exactly the requirements
+ * that rule stands for, on top of what runc itself fails. Judged against
+ * spec 1.1.0, where every hook type exists and prestart runs during create.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { failures, onPath, run, RUNTIMES } from './helpers/suite.js';
+
+const ARGS = ['--only', 'hooks', '--spec-version', '1.1.0'];
+
+const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
+  'drop-createRuntime': {
+    expected: [
+      'hooks/lifecycle hooks.createRuntime.during-create',
+      // with no createRuntime hook, neither order that involves it can be seen
+      'hooks/lifecycle hooks.order.types', 'hooks/lifecycle hooks.order.prestart-first',
+      'hooks/fail-createRuntime hooks.failure.create', 'hooks/fail-createRuntime hooks.failure.destroyed', 'hooks/fail-createRuntime hooks.failure.poststop-runs',
+      'hooks/timeout hooks.timeout', 'hooks/timeout hooks.failure.destroyed', 'hooks/timeout hooks.failure.poststop-runs',
+    ],
+  },
+  'reverse-hook-order': {
+    expected: [
+      'hooks/lifecycle hooks.order.in-array',
+      // the hook after the failing one runs, the one before it does not
+      'hooks/fail-prestart hooks.failure.create', 'hooks/fail-createRuntime hooks.failure.create', 'hooks/fail-createContainer hooks.failure.create',
+    ],
+  },
+  'ignore-failing-createRuntime': {
+    expected: ['hooks/fail-createRuntime hooks.failure.create', 'hooks/fail-createRuntime hooks.failure.destroyed', 'hooks/fail-createRuntime hooks.failure.poststop-runs'],
+  },
+  'skip-poststop': {
+    expected: [
+      'hooks/lifecycle hooks.poststop.during-delete',
+      'hooks/fail-prestart hooks.failure.poststop-runs', 'hooks/fail-createRuntime hooks.failure.poststop-runs',
+      'hooks/fail-createContainer hooks.failure.poststop-runs', 'hooks/timeout hooks.failure.poststop-runs',
+    ],
+  },
+  'env-ignored': { expected: ['hooks/context hooks.env'] },
+  'argv0-is-path': { expected: ['hooks/context hooks.args'] },
+  'state-id-lies': { expected: ['hooks/context hooks.state.stdin'] },
+  'createRuntime-in-container-net': { expected: ['hooks/context hooks.namespace.runtime'] },
+  'startContainer-in-runtime-ns': {
+    expected: [
+      'hooks/context hooks.namespace.container', 'hooks/context hooks.state.pid.container-namespace',
+      // run from the host, the hook's log path had to be rewritten to the host's
+      'hooks/context hooks.args',
+    ],
+  },
+  'no-timeout': {
+    // the call deadline (4 s) ends the create the hook keeps waiting
+    args: ['--timeout', '4000'],
+    expected: ['hooks/timeout hooks.timeout', 'hooks/timeout hooks.failure.poststop-runs'],
+  },
+};
+
+t.test('broken hook runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
+  const baseline = await run('runc', ARGS);
+  const known = failures(baseline.doc);
+  t.ok(baseline.doc!.results.some((r) => r.case === 'hooks/lifecycle' && r.requirement === 'hooks.poststart.during-start'
+    && r.status === 'fail' && /before the program started/.test(r.message)), 'runc 1.1.5 runs poststart before the program: hooks-vs-program can fail');
+  for (const [name, { expected, args = [] }] of Object.entries(BROKEN)) {
+    await t.test(name, async (t) => {
+      const r = await run(join(RUNTIMES, 'broken-hooks', name), [...ARGS, ...args]);
+      t.ok(r.doc, 'the run wrote its results document');
+      t.same(failures(r.doc).filter((f) => !known.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
+      for (const f of expected) t.notOk(known.includes(f), `runc passes ${f}`);
+    });
+  }
+});
