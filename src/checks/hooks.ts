@@ -280,15 +280,17 @@ export const hooksNamespace: CheckDefinition = {
     if (!c.namespaces) return ctx.skipRequirements(step.requirements, 'cannot be judged: the container process was never observed (see state.pid)');
     const ours = await namespacesOf('self');
     const container = step.params['namespace'] === 'container';
-    await judgeEach(ctx, step, c, `ran in the ${container ? 'container' : 'runtime'} namespace`, (_h, r) => {
+    await judgeEach(ctx, step, c, `ran in the ${container ? 'container' : 'runtime'} namespace`, (h, r) => {
       const differs: string[] = [];
       for (const ns of COMPARED_NAMESPACES) {
         const got = r.namespaces[ns];
         if (container) {
           if (got !== c.namespaces![ns]) differs.push(`${ns} is not the container's`);
         } else if (ns === 'mnt') {
-          // A runtime may itself run in a mount namespace of its own; it must not be the container's.
-          if (got === c.namespaces!['mnt']) differs.push('mnt is the container\'s');
+          // A runtime may itself run in a mount namespace of its own; it must not be the
+          // container's. Once the container is gone (poststop) its namespace inode can be
+          // handed to a new namespace, so the comparison means nothing there.
+          if (h.type !== 'poststop' && got === c.namespaces!['mnt']) differs.push('mnt is the container\'s');
         } else if (got !== ours[ns]) differs.push(`${ns} is not the runtime's`);
       }
       return differs.length ? differs.join(', ') : undefined;
