@@ -176,6 +176,26 @@ const BAD: readonly Bad[] = [
     yaml: '',
     expect: ['the file', 'must be object'],
   },
+  {
+    file: 'bad/hook-label-twice.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: hooks.args, level: MUST }\nhooks:\n  prestart: [{ label: a }]\n  poststop: [{ label: a }]\nsteps:\n  - check: hooks-argv\n    types: [prestart]\n    requirement: hooks.args\n`,
+    expect: ['field hooks.poststop', 'label "a" is used twice'],
+  },
+  {
+    file: 'bad/unknown-hook-type.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: hooks.args, level: MUST }\nhooks:\n  preStart: [{ label: a }]\nsteps:\n  - check: hooks-argv\n    types: [prestart]\n    requirement: hooks.args\n`,
+    expect: ['field hooks', 'unknown field "preStart"'],
+  },
+  {
+    file: 'bad/hook-check-without-selector.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: hooks.args, level: MUST }\nhooks:\n  prestart: [{ label: a }]\nsteps:\n  - check: hooks-argv\n    requirement: hooks.args\n`,
+    expect: ['field steps.0', 'hooks-argv'],
+  },
+  {
+    file: 'bad/case-versions.yaml',
+    yaml: `summary: s\nversions: soon\nrequirements:\n  - { id: state.id, level: MUST }\nsteps:\n  - check: state-id\n    requirement: state.id\n`,
+    expect: ['field versions', 'not a version range'],
+  },
 ];
 
 async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {

@@ -2,7 +2,7 @@ import t from 'tap';
 import { chmod, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs } from '../src/bundle/config.js';
+import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs, hooksConfig } from '../src/bundle/config.js';
 import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js';
 import { parseState } from '../src/engine/state-document.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
@@ -12,6 +12,26 @@ import { DEFAULT_SPEC_VERSION, inRange, isValidRange, releaseOf } from '../src/s
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ---- mergeConfig -------------------------------------------------------------
+
+t.test('hooksConfig: host path for runtime-namespace hooks and createContainer, rootfs path for startContainer, types by version', async (t) => {
+  const hooks = {
+    prestart: [{ label: 'p', exit: 0, sleepMs: 0, env: ['A=1'], timeout: 3 }],
+    createContainer: [{ label: 'cc', exit: 2, sleepMs: 5 }],
+    startContainer: [{ label: 'sc', exit: 0, sleepMs: 0 }],
+    poststop: [{ label: 'rel', exit: 0, sleepMs: 0, path: 'relative' as const }],
+  };
+  const paths = { hostProbe: '/host/probe', hostLog: '/host/hooks.log' };
+  const cfg = hooksConfig(hooks, paths, '1.1.0') as Record<string, Array<Record<string, unknown>>>;
+  t.same(cfg['prestart'], [{ path: '/host/probe', args: ['ocicomply-hook-p', 'hook', 'p', '/host/hooks.log', '--exit', '0', '--sleep-ms', '0'], env: ['A=1'], timeout: 3 }]);
+  t.equal(cfg['createContainer']![0]!['path'], '/host/probe', 'createContainer resolves in the runtime namespace');
+  t.same((cfg['createContainer']![0]!['args'] as string[]).slice(4), ['--exit', '2', '--sleep-ms', '5']);
+  t.equal(cfg['startContainer']![0]!['path'], '/ocicomply-probe', 'startContainer resolves in the container');
+  t.equal((cfg['startContainer']![0]!['args'] as string[])[3], '/ocicomply/hooks.log');
+  t.equal(cfg['poststop']![0]!['path'], 'ocicomply-probe', 'a relative path on purpose');
+  const old = hooksConfig(hooks, paths, '1.0.0') as Record<string, unknown>;
+  t.same(Object.keys(old).sort(), ['poststop', 'prestart'], '1.0.0 has no createContainer or startContainer');
+  t.equal(hooksConfig({}, paths, '1.3.0'), undefined, 'no hooks: no hooks object');
+});
 
 t.test('mergeConfig', async (t) => {
   const base: Record<string, unknown> = {

@@ -75,13 +75,28 @@ async function records(c: Container): Promise<readonly HookRecord[] | string> {
   return log.kind === 'ok' ? log.records : log.error;
 }
 
+/**
+ * The step's hooks and the log's records, or undefined when the step has
+ * already been settled (skipped: no such hook in this version; failed: the
+ * log cannot be read).
+ */
+async function selectWithRecords(ctx: CaseContext, c: Container, step: CheckStep): Promise<{ chosen: Configured[]; recs: readonly HookRecord[] } | undefined> {
+  const chosen = select(ctx, c, step);
+  if (!chosen) return undefined;
+  const recs = await records(c);
+  if (typeof recs === 'string') {
+    judge(ctx, step, false, recs);
+    return undefined;
+  }
+  return { chosen, recs };
+}
+
 /** Runs `each` for every configured hook of the step that has a record; judges once. */
 async function judgeEach(ctx: CaseContext, step: CheckStep, c: Container, what: string,
   each: (h: Configured, r: HookRecord) => Promise<string | undefined> | string | undefined): Promise<void> {
-  const chosen = select(ctx, c, step);
-  if (!chosen) return;
-  const recs = await records(c);
-  if (typeof recs === 'string') return judge(ctx, step, false, recs);
+  const got = await selectWithRecords(ctx, c, step);
+  if (!got) return;
+  const { chosen, recs } = got;
   const problems: string[] = [];
   let seen = 0;
   for (const h of chosen) {
@@ -105,10 +120,9 @@ export const hooksRan: CheckDefinition = {
   description: 'Every named hook has run, exactly once, by now.',
   params: selectorParams,
   async run(ctx, step, c) {
-    const chosen = select(ctx, c, step);
-    if (!chosen) return;
-    const recs = await records(c);
-    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    const got = await selectWithRecords(ctx, c, step);
+    if (!got) return;
+    const { chosen, recs } = got;
     const problems = chosen.flatMap(({ type, hook }) => {
       const n = recs.filter((r) => r.label === hook.label).length;
       return n === 1 ? [] : [`${type} hook ${hook.label} ran ${n} times`];
@@ -123,10 +137,9 @@ export const hooksNotRun: CheckDefinition = {
   description: 'None of the named hooks has run (yet).',
   params: selectorParams,
   async run(ctx, step, c) {
-    const chosen = select(ctx, c, step);
-    if (!chosen) return;
-    const recs = await records(c);
-    if (typeof recs === 'string') return judge(ctx, step, false, recs);
+    const got = await selectWithRecords(ctx, c, step);
+    if (!got) return;
+    const { chosen, recs } = got;
     const ran = chosen.filter(({ hook }) => recs.some((r) => r.label === hook.label)).map((h) => `${h.type} hook ${h.hook.label}`);
     judge(ctx, step, ran.length === 0, ran.length === 0 ? `no ${describe(step)} hook has run` : `ran when it must not have: ${ran.join(', ')}`,
       { expected: [], actual: ran });
@@ -343,15 +356,14 @@ export const hookAborted: CheckDefinition = {
   description: 'The named hooks (runtime namespace) outlived their timeout and were aborted: their process is gone, and the last runtime call returned within the longest timeout plus `withinMs`.',
   params: { type: 'object', additionalProperties: false, required: ['labels', 'withinMs'], properties: { labels: selector.labels, withinMs: { type: 'integer', minimum: 0 } } },
   async run(ctx, step, c) {
-    const hooks = select(ctx, c, step);
-    if (!hooks) return;
+    const got = await selectWithRecords(ctx, c, step);
+    if (!got) return;
+    const { chosen: hooks, recs } = got;
     const problems: string[] = [];
     const last = ctx.calls.at(-1);
     const limit = Math.max(...hooks.map((h) => (h.hook.timeout ?? 0) * 1000)) + (step.params['withinMs'] as number);
     if (!last) problems.push('no runtime call was made');
     else if (last.timedOut || last.durationMs > limit) problems.push(`the operation took ${Math.round(last.durationMs)} ms, more than the timeout plus ${String(step.params['withinMs'])} ms (${limit} ms)`);
-    const recs = await records(c);
-    if (typeof recs === 'string') return judge(ctx, step, false, recs);
     for (const h of hooks) {
       const r = recs.find((x) => x.label === h.hook.label);
       if (!r) problems.push(`${h.hook.label} never ran`);
