@@ -48,6 +48,25 @@ const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
       'hooks/context hooks.args',
     ],
   },
+  'createRuntime-after-createContainer': {
+    expected: [
+      'hooks/lifecycle hooks.order.types',
+      // run as createContainer hooks, they run in the container namespace and see its pid
+      'hooks/context hooks.namespace.runtime', 'hooks/context hooks.state.pid.runtime-namespace',
+    ],
+  },
+  'drop-all-hooks': {
+    // every hook requirement runc passes, the information ones included: they fail when no hook ran
+    expected: [
+      ...['args', 'cwd.observed', 'env', 'env-unset.observed', 'namespace.container', 'namespace.runtime', 'path.resolution',
+        'state.pid.container-namespace', 'state.pid.runtime-namespace', 'state.stdin'].map((r) => `hooks/context hooks.${r}`),
+      ...['fail-prestart', 'fail-createRuntime', 'fail-createContainer'].flatMap((c) =>
+        ['create', 'destroyed', 'poststop-runs'].map((r) => `hooks/${c} hooks.failure.${r}`)),
+      ...['createContainer.during-create', 'createRuntime.during-create', 'order.in-array', 'order.prestart-first', 'order.types',
+        'poststop.during-delete', 'prestart.during-create', 'startContainer.during-start'].map((r) => `hooks/lifecycle hooks.${r}`),
+      'hooks/timeout hooks.timeout', 'hooks/timeout hooks.failure.destroyed', 'hooks/timeout hooks.failure.poststop-runs',
+    ],
+  },
   'no-timeout': {
     // the call deadline (4 s) ends the create the hook keeps waiting
     args: ['--timeout', '4000'],
