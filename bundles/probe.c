@@ -2,7 +2,8 @@
  * ocicomply probe: a small static program that runs inside every container
  * (and on the host as a hook). It observes and reports; it never judges.
  *
- *   ocicomply-probe run [--report PATH] [--signals PATH] [--exit N] [--wait]
+ *   ocicomply-probe run [--report PATH] [--signals PATH] [--actions PATH --do ACTION ...]
+ *                       [--exit N] [--wait]
  *   ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]
  *   ocicomply-probe subreaper CMD [ARG...]
  *
@@ -11,6 +12,17 @@
  * atomically (write PATH.tmp, rename), so the report's existence doubles as
  * the marker that the user program ran. Then it exits with N (default 0) or,
  * with --wait, sleeps until a signal ends it.
+ *
+ * Actions (--do, in order, after the report is written): each appends a
+ * "begin" line and then a result line to the actions log, so an action that
+ * kills the probe (a seccomp KILL) shows as begun and never finished.
+ *   syscall:NAME[:ARG...]   the raw syscall (no libc wrapper rewriting errno)
+ *   open:PATH:r|w|rw        open(2) with that access mode
+ *   mknod:PATH:c|b:MAJ:MIN  mknod(2) of a device node, mode 0600
+ *   stat:PATH               lstat(2): type, major, minor, permission bits, owner,
+ *                           and the target of a symbolic link
+ *   status                  the Seccomp and Seccomp_filters lines of /proc/self/status
+ * Results: {"ret": n, "errno": e} (errno 0 on success), plus what stat/status read.
  *
  * Signals: each received signal number is appended as one line to the
  * signals file. A signal whose default action is to ignore (CHLD, CONT,
@@ -40,6 +52,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -210,18 +224,129 @@ static void record_signals(const char *path) {
     }
 }
 
+/* ---- actions ---- */
+
+struct syscall_name { const char *name; long nr; };
+static const struct syscall_name syscalls[] = {
+    { "getpid", SYS_getpid }, { "getppid", SYS_getppid }, { "gettid", SYS_gettid },
+    { "getuid", SYS_getuid }, { "getgid", SYS_getgid }, { "geteuid", SYS_geteuid },
+    { "umask", SYS_umask }, { "personality", SYS_personality }, { "getpriority", SYS_getpriority },
+    { "mkdir", SYS_mkdir }, { "rmdir", SYS_rmdir }, { "chdir", SYS_chdir }, { "sync", SYS_sync },
+    { "dup", SYS_dup }, { "close", SYS_close }, { "uname", SYS_uname }, { "sethostname", SYS_sethostname },
+    { NULL, 0 },
+};
+
+static FILE *actions_log;
+
+static void action_line(int i, const char *action, const char *rest) {
+    fprintf(actions_log, "{\"i\":%d,\"do\":", i);
+    json_string(actions_log, action);
+    fprintf(actions_log, ",%s}\n", rest);
+    fflush(actions_log);
+    fsync(fileno(actions_log));
+}
+
+/* An argument: a number (decimal, 0x hex), or else the string itself (a path). */
+static long action_arg(const char *s) {
+    char *end;
+    long v = strtol(s, &end, 0);
+    return *s && !*end ? v : (long)s;
+}
+
+static void do_action(int i, const char *spec) {
+    char copy[1024], out[2048];
+    snprintf(copy, sizeof copy, "%s", spec);
+    char *fields[8] = { 0 };
+    int n = 0;
+    for (char *tok = strtok(copy, ":"); tok && n < 8; tok = strtok(NULL, ":")) fields[n++] = tok;
+    action_line(i, spec, "\"phase\":\"begin\"");
+    long ret = -1;
+    int err = 0;
+    out[0] = '\0';
+    if (n >= 2 && !strcmp(fields[0], "syscall")) {
+        long nr = -1;
+        for (int k = 0; syscalls[k].name; k++) if (!strcmp(syscalls[k].name, fields[1])) nr = syscalls[k].nr;
+        if (nr < 0) { ret = -1; err = ENOSYS; snprintf(out, sizeof out, ",\"unknown\":true"); }
+        else {
+            long a[6] = { 0 };
+            static char uts[512];
+            for (int k = 2; k < n && k < 8; k++) a[k - 2] = action_arg(fields[k]);
+            if (nr == SYS_uname) a[0] = (long)uts;
+            if (nr == SYS_sethostname && n >= 3) a[1] = (long)strlen(fields[2]);
+            errno = 0;
+            ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+            err = ret == -1 ? errno : 0;
+        }
+    } else if (n == 3 && !strcmp(fields[0], "open")) {
+        int flags = !strcmp(fields[2], "rw") ? O_RDWR : !strcmp(fields[2], "w") ? O_WRONLY : O_RDONLY;
+        ret = syscall(SYS_openat, AT_FDCWD, fields[1], flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
+        err = ret == -1 ? errno : 0;
+        if (ret >= 0) close((int)ret);
+    } else if (n == 5 && !strcmp(fields[0], "mknod")) {
+        mode_t type = !strcmp(fields[2], "b") ? S_IFBLK : S_IFCHR;
+        ret = syscall(SYS_mknodat, AT_FDCWD, fields[1], type | 0600, makedev(atoi(fields[3]), atoi(fields[4])));
+        err = ret == -1 ? errno : 0;
+    } else if (n == 2 && !strcmp(fields[0], "stat")) {
+        struct stat st;
+        ret = lstat(fields[1], &st);
+        err = ret == -1 ? errno : 0;
+        if (ret == 0) {
+            const char *type = S_ISCHR(st.st_mode) ? "c" : S_ISBLK(st.st_mode) ? "b" : S_ISDIR(st.st_mode) ? "d"
+                : S_ISLNK(st.st_mode) ? "l" : S_ISFIFO(st.st_mode) ? "p" : S_ISSOCK(st.st_mode) ? "s" : "f";
+            char target[PATH_MAX] = "";
+            if (S_ISLNK(st.st_mode)) {
+                ssize_t len = readlink(fields[1], target, sizeof target - 1);
+                target[len > 0 ? len : 0] = '\0';
+            }
+            int used = snprintf(out, sizeof out, ",\"type\":\"%s\",\"major\":%u,\"minor\":%u,\"mode\":%u,\"uid\":%u,\"gid\":%u,\"target\":",
+                                type, major(st.st_rdev), minor(st.st_rdev), (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid);
+            FILE *f = fmemopen(out + used, sizeof out - (size_t)used, "w");
+            if (f) { json_string(f, S_ISLNK(st.st_mode) ? target : NULL); fclose(f); }
+        }
+    } else if (n == 1 && !strcmp(fields[0], "status")) {
+        FILE *in = fopen("/proc/self/status", "r");
+        char line[256];
+        long mode = -1, filters = -1;
+        while (in && fgets(line, sizeof line, in)) {
+            if (!strncmp(line, "Seccomp:", 8)) mode = strtol(line + 8, NULL, 10);
+            else if (!strncmp(line, "Seccomp_filters:", 16)) filters = strtol(line + 16, NULL, 10);
+        }
+        if (in) fclose(in);
+        ret = 0;
+        snprintf(out, sizeof out, ",\"seccomp\":%ld,\"filters\":%ld", mode, filters);
+    } else {
+        ret = -1;
+        err = EINVAL;
+        snprintf(out, sizeof out, ",\"unknown\":true");
+    }
+    char result[2300];
+    snprintf(result, sizeof result, "\"phase\":\"end\",\"ret\":%ld,\"errno\":%d%s", ret, err, out);
+    action_line(i, spec, result);
+}
+
 static int cmd_run(int argc, char **argv) {
-    const char *report = NULL, *signals = NULL;
+    const char *report = NULL, *signals = NULL, *actions = NULL;
+    const char *todo[64];
+    int ntodo = 0;
     int exit_code = 0, wait_forever = 0;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--report") && i + 1 < argc) report = argv[++i];
         else if (!strcmp(argv[i], "--signals") && i + 1 < argc) signals = argv[++i];
+        else if (!strcmp(argv[i], "--actions") && i + 1 < argc) actions = argv[++i];
+        else if (!strcmp(argv[i], "--do") && i + 1 < argc && ntodo < 64) todo[ntodo++] = argv[++i];
         else if (!strcmp(argv[i], "--exit") && i + 1 < argc) exit_code = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--wait")) wait_forever = 1;
         else usage();
     }
     if (signals) record_signals(signals);
     if (report) report_to(report, argc, argv);
+    if (ntodo > 0) {
+        if (!actions) usage();
+        actions_log = fopen(actions, "a");
+        if (!actions_log) die(actions);
+        for (int i = 0; i < ntodo; i++) do_action(i, todo[i]);
+        fclose(actions_log);
+    }
     if (wait_forever)
         for (;;) pause();
     return exit_code;

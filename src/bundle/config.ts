@@ -15,6 +15,7 @@ export const IN_CONTAINER = {
   report: '/ocicomply/report.json',
   signals: '/ocicomply/signals',
   hookLog: '/ocicomply/hooks.log',
+  actions: '/ocicomply/actions',
 } as const;
 
 /** Host paths the runtime-namespace hooks (and createContainer, whose path resolves there) use. */
@@ -65,6 +66,8 @@ export interface BaseConfigInput {
 
 export function probeArgs(program: Program): string[] {
   const args = [IN_CONTAINER.probe, 'run', '--report', IN_CONTAINER.report, '--signals', IN_CONTAINER.signals];
+  const todo = program.do ?? [];
+  if (todo.length > 0) args.push('--actions', IN_CONTAINER.actions, ...todo.flatMap((a) => ['--do', a]));
   return 'wait' in program ? [...args, '--wait'] : [...args, '--exit', String(program.exit)];
 }
 

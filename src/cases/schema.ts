@@ -8,10 +8,12 @@ const requirementRef = {
   ],
 } as const;
 
+const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|open|mknod|stat|status)(:[^:]+)*$' } } as const;
+
 const program = {
   oneOf: [
-    { type: 'object', additionalProperties: false, required: ['wait'], properties: { wait: { const: true } } },
-    { type: 'object', additionalProperties: false, required: ['exit'], properties: { exit: { type: 'integer', minimum: 0, maximum: 255 } } },
+    { type: 'object', additionalProperties: false, required: ['wait'], properties: { wait: { const: true }, do: actions } },
+    { type: 'object', additionalProperties: false, required: ['exit'], properties: { exit: { type: 'integer', minimum: 0, maximum: 255 }, do: actions } },
   ],
 } as const;
 

@@ -6,8 +6,12 @@ export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
 export const RUNTIME_OPS = ['create', 'start', 'state', 'kill', 'delete', 'run'] as const;
 export type RuntimeOp = (typeof RUNTIME_OPS)[number];
 
-/** What the probe does once started: wait until a signal ends it, or exit at once with a code. */
-export type Program = { readonly wait: true } | { readonly exit: number };
+/**
+ * What the probe does once started: the actions in `do` (raw syscalls, opens,
+ * mknods, stats; see bundles/probe.c), then wait until a signal ends it, or
+ * exit with a code.
+ */
+export type Program = ({ readonly wait: true } | { readonly exit: number }) & { readonly do?: readonly string[] };
 
 export const HOOK_TYPES = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const;
 export type HookType = (typeof HOOK_TYPES)[number];

@@ -26,6 +26,7 @@ export interface ContainerPaths {
   readonly report: string;
   readonly signals: string;
   readonly hookLog: string;
+  readonly actions: string;
   /** The probe binary inside this bundle's rootfs (to recognise the exec'd program). */
   readonly probeInRootfs: string;
 }

@@ -105,7 +105,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       spec, id, config, createdOk: false, deleted: false, cgroupDirs: [],
       paths: {
         bundle: written.bundle, shared: written.shared, probeInRootfs: written.probeInRootfs,
-        report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'), hookLog: join(written.shared, 'hooks.log'),
+        report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'), hookLog: join(written.shared, 'hooks.log'), actions: join(written.shared, 'actions'),
       },
     });
   }

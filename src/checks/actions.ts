@@ -1,0 +1,112 @@
+/** Checks on what the probe's actions saw inside the container (raw syscalls, opens, mknods, stats). */
+import { constants } from 'node:os';
+import type { CheckStep } from '../cases/types.js';
+import type { CaseContext, Container } from '../engine/context.js';
+import { stateFields } from '../engine/context.js';
+import { readAction, type ActionResult } from '../engine/actions.js';
+import { pollUntil } from '../util/poll.js';
+import type { CheckDefinition } from './check.js';
+import { judge } from './check.js';
+
+const ERRNO = constants.errno as Readonly<Record<string, number>>;
+
+function errnoName(n: number): string {
+  return n === 0 ? 'no error' : Object.entries(ERRNO).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
+}
+
+function actionOf(c: Container, step: CheckStep): string {
+  return c.spec.program.do?.[step.params['action'] as number] ?? `action ${String(step.params['action'])}`;
+}
+
+/** The action's result, waited for up to the deadline; a message when there is none. */
+async function resultOf(ctx: CaseContext, c: Container, step: CheckStep): Promise<ActionResult | string> {
+  const index = step.params['action'] as number;
+  if (c.spec.program.do?.[index] === undefined) return `the program has no action ${index}`;
+  const r = await pollUntil(async () => (await readAction(c.paths.actions, index)).result, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
+  if (r) return r.unknown ? `the probe does not know the action ${r.do}` : r;
+  const state = await readAction(c.paths.actions, index);
+  return state.begun ? `${actionOf(c, step)} began and never finished (the program died in it)` : `${actionOf(c, step)} never ran`;
+}
+
+const actionIndex = { type: 'integer', minimum: 0 } as const;
+
+export const actionResult: CheckDefinition = {
+  name: 'action-result',
+  description: 'An action of the program returned what is expected: `errno: NAME` (the call failed with exactly that errno), `errno: 0` (it succeeded), `fails: true` (it failed, whatever the errno) or `ret: N`.',
+  params: {
+    type: 'object', additionalProperties: false, required: ['action'],
+    properties: { action: actionIndex, errno: { oneOf: [{ type: 'string', pattern: '^E[A-Z0-9]+$' }, { const: 0 }] }, ret: { type: 'integer' }, fails: { const: true } },
+    oneOf: [{ required: ['errno'] }, { required: ['ret'] }, { required: ['fails'] }],
+  },
+  async run(ctx, step, c) {
+    const r = await resultOf(ctx, c, step);
+    if (typeof r === 'string') return judge(ctx, step, false, r);
+    const what = actionOf(c, step);
+    if ('ret' in step.params) {
+      const want = step.params['ret'] as number;
+      return judge(ctx, step, r.ret === want, `${what} returned ${r.ret}${r.errno ? ` (${errnoName(r.errno)})` : ''}${r.ret === want ? '' : `, not ${want}`}`, { expected: want, actual: r.ret });
+    }
+    if (step.params['fails'] === true) {
+      return judge(ctx, step, r.ret === -1, r.ret === -1 ? `${what} failed with ${errnoName(r.errno)}` : `${what} succeeded (returned ${r.ret})`, { expected: 'failure', actual: r.ret === -1 ? errnoName(r.errno) : r.ret });
+    }
+    const name = step.params['errno'];
+    const want = name === 0 ? 0 : ERRNO[String(name)];
+    if (want === undefined) return judge(ctx, step, false, `unknown errno ${String(name)}`);
+    const ok = want === 0 ? r.errno === 0 && r.ret !== -1 : r.ret === -1 && r.errno === want;
+    judge(ctx, step, ok, `${what} ${r.errno === 0 ? 'succeeded' : `failed with ${errnoName(r.errno)}`}${ok ? '' : `; expected ${want === 0 ? 'success' : errnoName(want)}`}`,
+      { expected: want === 0 ? 'success' : errnoName(want), actual: r.errno === 0 ? 'success' : errnoName(r.errno) });
+  },
+};
+
+export const actionKilled: CheckDefinition = {
+  name: 'action-killed',
+  description: 'An action ended the program: it began, never returned, and the container stopped.',
+  params: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: actionIndex } },
+  async run(ctx, step, c) {
+    const index = step.params['action'] as number;
+    const stopped = await pollUntil(async () => {
+      const { parsed } = await ctx.queryState(c);
+      return stateFields(parsed)?.status === 'stopped' ? true : undefined;
+    }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
+    const a = await readAction(c.paths.actions, index);
+    const what = actionOf(c, step);
+    if (!a.begun) return judge(ctx, step, false, `${what} never ran`);
+    if (a.result) return judge(ctx, step, false, `${what} returned ${a.result.ret} (${errnoName(a.result.errno)}) instead of ending the program`, { expected: 'killed', actual: a.result });
+    judge(ctx, step, stopped === true, stopped ? `${what} ended the program` : `${what} never returned, but the container did not stop`);
+  },
+};
+
+export const deviceNode: CheckDefinition = {
+  name: 'device-node',
+  description: 'A stat action saw the node as expected: type (c, b, p, l, d, f), major, minor, mode (permission bits), uid, gid, and for a link its target.',
+  params: {
+    type: 'object', additionalProperties: false, required: ['action'],
+    properties: {
+      action: actionIndex, type: { enum: ['c', 'b', 'p', 'l', 'd', 'f', 's'] }, major: { type: 'integer' }, minor: { type: 'integer' },
+      mode: { type: 'integer' }, uid: { type: 'integer' }, gid: { type: 'integer' }, target: { type: 'string' },
+    },
+  },
+  async run(ctx, step, c) {
+    const r = await resultOf(ctx, c, step);
+    if (typeof r === 'string') return judge(ctx, step, false, r);
+    const what = actionOf(c, step);
+    if (r.errno !== 0) return judge(ctx, step, false, `${what} failed with ${errnoName(r.errno)}`);
+    const want = Object.fromEntries(Object.entries(step.params).filter(([k]) => k !== 'action'));
+    const got = r as unknown as Record<string, unknown>;
+    const differs = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k} is ${JSON.stringify(got[k])}, not ${JSON.stringify(k === 'mode' ? `0${(v as number).toString(8)}` : v)}`);
+    judge(ctx, step, differs.length === 0, differs.length === 0 ? `${what.slice(5)} is as configured` : `${what.slice(5)}: ${differs.join(', ')}`,
+      { expected: want, actual: Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])) });
+  },
+};
+
+export const seccompMode: CheckDefinition = {
+  name: 'seccomp-mode',
+  description: 'A status action saw seccomp mode 2 (filter) with at least one filter.',
+  params: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: actionIndex } },
+  async run(ctx, step, c) {
+    const r = await resultOf(ctx, c, step);
+    if (typeof r === 'string') return judge(ctx, step, false, r);
+    const ok = r.seccomp === 2 && (r.filters ?? 0) >= 1;
+    judge(ctx, step, ok, `Seccomp: ${String(r.seccomp)}, Seccomp_filters: ${String(r.filters)}`, { expected: { seccomp: 2, filters: '>= 1' }, actual: { seccomp: r.seccomp, filters: r.filters } });
+  },
+};

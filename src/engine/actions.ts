@@ -1,0 +1,49 @@
+/** What the probe's actions did (bundles/probe.c, `run --do`): one begin and one end line each. */
+import { readFile } from 'node:fs/promises';
+
+export interface ActionResult {
+  readonly i: number;
+  readonly do: string;
+  readonly ret: number;
+  /** 0 when the call succeeded. */
+  readonly errno: number;
+  readonly type?: string;
+  readonly major?: number;
+  readonly minor?: number;
+  /** Permission bits (st_mode & 07777). */
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly target?: string | null;
+  readonly seccomp?: number;
+  readonly filters?: number;
+  readonly unknown?: boolean;
+}
+
+export interface ActionState {
+  readonly begun: boolean;
+  readonly result?: ActionResult;
+}
+
+export async function readAction(path: string, index: number): Promise<ActionState> {
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return { begun: false };
+  }
+  let begun = false;
+  let result: ActionResult | undefined;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const r = JSON.parse(line) as ActionResult & { phase: string };
+      if (r.i !== index) continue;
+      if (r.phase === 'begin') begun = true;
+      else result = r;
+    } catch {
+      // a line cut short by the probe's death
+    }
+  }
+  return result ? { begun, result } : { begun };
+}
