@@ -19,8 +19,9 @@
  *   syscall:NAME[:ARG...]   the raw syscall (no libc wrapper rewriting errno)
  *   open:PATH:r|w|rw        open(2) with that access mode
  *   mknod:PATH:c|b:MAJ:MIN  mknod(2) of a device node, mode 0600
- *   stat:PATH               lstat(2): type, major, minor, permission bits, owner,
- *                           and the target of a symbolic link
+ *   stat:PATH               stat(2) (links followed): type, major, minor,
+ *                           permission bits, owner
+ *   lstat:PATH              the same without following a link, plus its target
  *   status                  the Seccomp and Seccomp_filters lines of /proc/self/status
  * Results: {"ret": n, "errno": e} (errno 0 on success), plus what stat/status read.
  *
@@ -286,9 +287,9 @@ static void do_action(int i, const char *spec) {
         mode_t type = !strcmp(fields[2], "b") ? S_IFBLK : S_IFCHR;
         ret = syscall(SYS_mknodat, AT_FDCWD, fields[1], type | 0600, makedev(atoi(fields[3]), atoi(fields[4])));
         err = ret == -1 ? errno : 0;
-    } else if (n == 2 && !strcmp(fields[0], "stat")) {
+    } else if (n == 2 && (!strcmp(fields[0], "stat") || !strcmp(fields[0], "lstat"))) {
         struct stat st;
-        ret = lstat(fields[1], &st);
+        ret = !strcmp(fields[0], "lstat") ? lstat(fields[1], &st) : stat(fields[1], &st);
         err = ret == -1 ? errno : 0;
         if (ret == 0) {
             const char *type = S_ISCHR(st.st_mode) ? "c" : S_ISBLK(st.st_mode) ? "b" : S_ISDIR(st.st_mode) ? "d"

@@ -88,6 +88,8 @@ export function baseConfig(input: BaseConfigInput): Record<string, unknown> {
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+      // /dev/ptmx, a default device, is the container's /dev/pts/ptmx
+      { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
       { destination: IN_CONTAINER.shared, type: 'bind', source: input.sharedDir, options: ['rbind', 'rw'] },
     ],
     annotations: { 'org.ocicomply.token': input.token },

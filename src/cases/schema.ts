@@ -8,7 +8,7 @@ const requirementRef = {
   ],
 } as const;
 
-const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|open|mknod|stat|status)(:[^:]+)*$' } } as const;
+const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|open|mknod|stat|lstat|status)(:[^:]+)*$' } } as const;
 
 const program = {
   oneOf: [

@@ -93,8 +93,10 @@ export const deviceNode: CheckDefinition = {
     if (r.errno !== 0) return judge(ctx, step, false, `${what} failed with ${errnoName(r.errno)}`);
     const want = Object.fromEntries(Object.entries(step.params).filter(([k]) => k !== 'action'));
     const got = r as unknown as Record<string, unknown>;
-    const differs = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k} is ${JSON.stringify(got[k])}, not ${JSON.stringify(k === 'mode' ? `0${(v as number).toString(8)}` : v)}`);
-    judge(ctx, step, differs.length === 0, differs.length === 0 ? `${what.slice(5)} is as configured` : `${what.slice(5)}: ${differs.join(', ')}`,
+    const path = what.slice(what.indexOf(':') + 1);
+    const show = (k: string, v: unknown): string => (k === 'mode' && typeof v === 'number' ? `0${v.toString(8)}` : JSON.stringify(v));
+    const differs = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k} is ${show(k, got[k])}, not ${show(k, v)}`);
+    judge(ctx, step, differs.length === 0, differs.length === 0 ? `${path} is as configured` : `${path}: ${differs.join(', ')}`,
       { expected: want, actual: Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])) });
   },
 };

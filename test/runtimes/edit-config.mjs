@@ -1,5 +1,5 @@
-// Shared by the broken-hook runtimes: each wraps a real runtime
-// ($OCICOMPLY_REAL_RUNTIME, default runc) and breaks exactly one hook rule,
+// Shared by the broken runtimes written in JavaScript: each wraps a real runtime
+// ($OCICOMPLY_REAL_RUNTIME, default runc) and breaks exactly one rule,
 // mostly by rewriting config.json for the duration of `create`.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,42 @@
+/**
+ * Every kind of seccomp and device check can fail: each broken runtime wraps
+ * runc and breaks one rule; the seccomp and device cases must fail exactly
+ * the requirements that rule stands for, on top of what runc itself fails.
+ * Judged against spec 1.1.0, which has errnoRet, defaultErrnoRet and
+ * SCMP_ACT_KILL_PROCESS.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { failures, onPath, run, RUNTIMES } from './helpers/suite.js';
+
+const ARGS = ['--only', 'seccomp,devices', '--spec-version', '1.1.0'];
+
+const BROKEN: Record<string, string[]> = {
+  'broken-seccomp/drop-seccomp': [
+    'seccomp/errno seccomp.applied', 'seccomp/errno seccomp.errno.blocks', 'seccomp/errno seccomp.errno.default-eperm', 'seccomp/errno seccomp.errno.errnoRet',
+    'seccomp/default-action seccomp.default-action', 'seccomp/default-errno-ret seccomp.default-errno-ret',
+    'seccomp/kill seccomp.kill', 'seccomp/kill-process seccomp.kill-process', 'seccomp/args seccomp.args',
+    // with no filter there is nothing left to reject
+    'seccomp/invalid-unknown-action seccomp.unknown-action',
+  ],
+  'broken-seccomp/default-allow': ['seccomp/default-action seccomp.default-action', 'seccomp/default-errno-ret seccomp.default-errno-ret'],
+  'broken-seccomp/errnoRet-off-by-one': ['seccomp/errno seccomp.errno.errnoRet'],
+  'broken-seccomp/kill-as-errno': ['seccomp/kill seccomp.kill', 'seccomp/kill-process seccomp.kill-process'],
+  'broken-seccomp/args-ignored': ['seccomp/args seccomp.args'],
+  'broken-devices/drop-devices': ['devices/nodes devices.nodes', 'devices/allow-list devices.allow-list'],
+  'broken-devices/device-mode-owner-wrong': ['devices/nodes devices.nodes'],
+  'broken-devices/allow-all-devices': ['devices/allow-list devices.allow-list'],
+};
+
+t.test('broken seccomp and device runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
+  const baseline = await run('runc', ARGS);
+  const known = failures(baseline.doc);
+  t.same(known, ['seccomp/invalid-errno-on-allow seccomp.errno-on-action-without-errno'], 'runc fails only its known deviation here');
+  for (const [name, expected] of Object.entries(BROKEN)) {
+    await t.test(name, async (t) => {
+      const r = await run(join(RUNTIMES, name), ARGS);
+      t.ok(r.doc, 'the run wrote its results document');
+      t.same(failures(r.doc).filter((f) => !known.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
+    });
+  }
+});
