@@ -5,6 +5,7 @@
  *   ocicomply-probe run [--report PATH] [--signals PATH] [--actions PATH --do ACTION ...]
  *                       [--exit N] [--wait]
  *   ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]
+ *   ocicomply-probe seccomp-agent SOCKET LOG [--answer N] [--timeout-ms MS]
  *   ocicomply-probe subreaper CMD [ARG...]
  *
  * run: installs a recorder for every catchable signal (when --signals is
@@ -38,6 +39,14 @@
  * state), then waits MS milliseconds and exits with N. The line is written
  * before the wait, so a hook aborted for its timeout is still on record.
  *
+ * seccomp-agent (on the host): listens on the unix socket SOCKET for the
+ * runtime's seccomp listener connection, logs the container process state it
+ * receives and how many descriptors came with it (SCM_RIGHTS), then answers
+ * every notification on the received seccomp descriptor with return value N
+ * (default 4242: no real syscall ever returns that), logging each. LOG gets a
+ * "listening" line once connections are accepted. It ends when the target
+ * is gone, after MS milliseconds (default 120000), or when its parent dies.
+ *
  * subreaper (used on the host, around the harness itself): becomes a child
  * subreaper, runs CMD, forwards termination signals to it, reaps every orphan
  * that lands on it (container processes whose runtime has exited), and exits
@@ -49,10 +58,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -427,6 +441,103 @@ static int cmd_hook(int argc, char **argv) {
     return exit_code;
 }
 
+/* Is buf (len bytes) one whole JSON object? Runtimes may keep the connection
+ * open after sending the state, so the end of the object, not EOF, ends it. */
+static int whole_json_object(const char *buf, size_t len) {
+    int depth = 0, in_string = 0, escaped = 0, started = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = buf[i];
+        if (in_string) {
+            if (escaped) escaped = 0;
+            else if (ch == '\\') escaped = 1;
+            else if (ch == '"') in_string = 0;
+        } else if (ch == '"') in_string = 1;
+        else if (ch == '{' || ch == '[') { depth++; started = 1; }
+        else if (ch == '}' || ch == ']') { if (--depth == 0 && started) return 1; }
+    }
+    return 0;
+}
+
+static void agent_log(FILE *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void agent_log(FILE *log, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(log, fmt, ap);
+    va_end(ap);
+    fputc('\n', log);
+    fflush(log);
+}
+
+static int cmd_seccomp_agent(int argc, char **argv) {
+    if (argc < 4) usage();
+    const char *path = argv[2];
+    long answer = 4242, timeout_ms = 120000;
+    for (int i = 4; i < argc; i++) {
+        if (!strcmp(argv[i], "--answer") && i + 1 < argc) answer = atol(argv[++i]);
+        else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = atol(argv[++i]);
+        else usage();
+    }
+    /* never outlive the harness, nor a run that forgot us */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    alarm((unsigned)((timeout_ms + 999) / 1000));
+    FILE *log = fopen(argv[3], "a");
+    if (!log) die(argv[3]);
+    int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (srv < 0) die("socket");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; die(path); }
+    strcpy(addr.sun_path, path);
+    if (bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0) die("bind");
+    if (listen(srv, 4) != 0) die("listen");
+    agent_log(log, "{\"event\":\"listening\"}");
+    int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0) die("accept");
+
+    static char state[65536];
+    size_t len = 0;
+    int fds[8], nfds = 0;
+    for (;;) {
+        char control[CMSG_SPACE(sizeof fds)];
+        struct iovec iov = { state + len, sizeof state - 1 - len };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+        ssize_t r = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+            int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int k = 0; k < n && nfds < 8; k++) memcpy(&fds[nfds++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+        }
+        len += (size_t)r;
+        if (len >= sizeof state - 1 || whole_json_object(state, len)) break;
+    }
+    state[len] = '\0';
+    close(conn);
+    fprintf(log, "{\"event\":\"state\",\"fds\":%d,\"state\":", nfds);
+    json_string(log, state);
+    agent_log(log, "}");
+    if (nfds == 0) return 1;
+
+    struct seccomp_notif_sizes sizes;
+    if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) != 0) die("SECCOMP_GET_NOTIF_SIZES");
+    struct seccomp_notif *req = calloc(1, sizes.seccomp_notif > sizeof *req ? sizes.seccomp_notif : sizeof *req);
+    struct seccomp_notif_resp *resp = calloc(1, sizes.seccomp_notif_resp > sizeof *resp ? sizes.seccomp_notif_resp : sizeof *resp);
+    if (!req || !resp) die("calloc");
+    for (;;) {
+        memset(req, 0, sizes.seccomp_notif);
+        if (ioctl(fds[0], SECCOMP_IOCTL_NOTIF_RECV, req) != 0) {
+            if (errno == EINTR) continue;
+            break; /* the target is gone */
+        }
+        agent_log(log, "{\"event\":\"notification\",\"nr\":%d,\"pid\":%u}", req->data.nr, req->pid);
+        memset(resp, 0, sizes.seccomp_notif_resp);
+        resp->id = req->id;
+        resp->val = answer;
+        if (ioctl(fds[0], SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 && errno != ENOENT) die("SECCOMP_IOCTL_NOTIF_SEND");
+    }
+    return 0;
+}
+
 static volatile pid_t main_child = -1;
 
 static void forward_signal(int sig) {
@@ -468,6 +579,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "hook")) return cmd_hook(argc, argv);
     if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
     if (!strcmp(argv[1], "subreaper")) return cmd_subreaper(argc, argv);
+    if (!strcmp(argv[1], "seccomp-agent")) return cmd_seccomp_agent(argc, argv);
     usage();
     return 125;
 }

@@ -16,6 +16,7 @@ const BROKEN: Record<string, string[]> = {
     'seccomp/errno seccomp.applied', 'seccomp/errno seccomp.errno.blocks', 'seccomp/errno seccomp.errno.default-eperm', 'seccomp/errno seccomp.errno.errnoRet',
     'seccomp/default-action seccomp.default-action', 'seccomp/default-errno-ret seccomp.default-errno-ret',
     'seccomp/kill seccomp.kill', 'seccomp/kill-process seccomp.kill-process', 'seccomp/args seccomp.args',
+    'seccomp/architectures seccomp.architectures', 'seccomp/notify seccomp.notify.state', 'seccomp/notify seccomp.notify.agent',
     // with no filter there is nothing left to reject
     'seccomp/invalid-unknown-action seccomp.unknown-action',
   ],
@@ -23,6 +24,8 @@ const BROKEN: Record<string, string[]> = {
   'broken-seccomp/errnoRet-off-by-one': ['seccomp/errno seccomp.errno.errnoRet'],
   'broken-seccomp/kill-as-errno': ['seccomp/kill seccomp.kill', 'seccomp/kill-process seccomp.kill-process'],
   'broken-seccomp/args-ignored': ['seccomp/args seccomp.args'],
+  'broken-seccomp/notify-as-errno': ['seccomp/notify seccomp.notify.state', 'seccomp/notify seccomp.notify.agent'],
+  'broken-seccomp/drop-listener-metadata': ['seccomp/notify seccomp.notify.state'],
   'broken-devices/drop-devices': ['devices/nodes devices.nodes', 'devices/allow-list devices.allow-list'],
   'broken-devices/device-mode-owner-wrong': ['devices/nodes devices.nodes'],
   'broken-devices/allow-all-devices': ['devices/allow-list devices.allow-list'],
@@ -31,7 +34,8 @@ const BROKEN: Record<string, string[]> = {
 t.test('broken seccomp and device runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
   const baseline = await run('runc', ARGS);
   const known = failures(baseline.doc);
-  t.same(known, ['seccomp/invalid-errno-on-allow seccomp.errno-on-action-without-errno'], 'runc fails only its known deviation here');
+  t.same(known, ['seccomp/invalid-errno-on-allow seccomp.errno-on-action-without-errno', 'seccomp/invalid-metadata-without-listener seccomp.invalid-listener-config'],
+    'runc fails only its known deviations here');
   for (const [name, expected] of Object.entries(BROKEN)) {
     await t.test(name, async (t) => {
       const r = await run(join(RUNTIMES, name), ARGS);

@@ -83,13 +83,17 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
   }
   const defaultProgram = (raw['program'] ?? { wait: true }) as Program;
   const defaultHooks = toHooks(raw['hooks']);
-  const containers = new Map<string, ContainerSpec>([['main', { alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram, hooks: defaultHooks }]]);
+  const defaultAgent = raw['seccompAgent'] as ContainerSpec['seccompAgent'];
+  const containers = new Map<string, ContainerSpec>([['main', {
+    alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram, hooks: defaultHooks, ...(defaultAgent ? { seccompAgent: defaultAgent } : {}),
+  }]]);
   for (const [alias, spec] of Object.entries((raw['containers'] ?? {}) as Record<string, Raw>)) {
     containers.set(alias, {
       alias,
       config: { ...((raw['config'] ?? {}) as Raw), ...((spec['config'] ?? {}) as Raw) },
       program: (spec['program'] ?? defaultProgram) as Program,
       hooks: spec['hooks'] !== undefined ? toHooks(spec['hooks']) : defaultHooks,
+      ...((spec['seccompAgent'] ?? defaultAgent) ? { seccompAgent: (spec['seccompAgent'] ?? defaultAgent) as NonNullable<ContainerSpec['seccompAgent']> } : {}),
       ...(spec['idOf'] !== undefined ? { idOf: String(spec['idOf']) } : {}),
     });
   }
@@ -139,7 +143,8 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
   if (unjudged.length) throw new CaseFileError(`field requirements: ${unjudged.join(', ')} listed but judged by no step`);
   const versions = raw['versions'] === undefined ? undefined : String(raw['versions']);
   if (versions !== undefined && !isValidRange(versions)) throw new CaseFileError(`field versions: "${versions}" is not a version range`);
-  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), requirements, containers, steps };
+  const needs = ((raw['needs'] ?? []) as Raw[]).map((n) => ({ feature: String(n['feature']), includes: String(n['includes']) }));
+  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, requirements, containers, steps };
 }
 
 export async function loadCaseFile(root: string, file: string, catalogue: Catalogue): Promise<Case | LoadError> {

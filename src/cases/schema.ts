@@ -36,6 +36,11 @@ const hookList = {
   },
 } as const;
 
+const seccompAgent = {
+  type: 'object', additionalProperties: false, required: ['answer'],
+  properties: { answer: { type: 'integer', minimum: 0, maximum: 2147483647 } },
+} as const;
+
 const hooks = {
   type: 'object',
   additionalProperties: false,
@@ -86,6 +91,13 @@ export const caseSchema = {
   properties: {
     summary: { type: 'string', minLength: 1 },
     versions: { type: 'string', minLength: 1 },
+    needs: {
+      type: 'array',
+      items: {
+        type: 'object', additionalProperties: false, required: ['feature', 'includes'],
+        properties: { feature: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)*$' }, includes: { type: 'string' } },
+      },
+    },
     requirements: {
       type: 'array',
       minItems: 1,
@@ -103,13 +115,14 @@ export const caseSchema = {
     config: { type: 'object' },
     program,
     hooks,
+    seccompAgent,
     containers: {
       type: 'object',
       propertyNames: alias,
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        properties: { config: { type: 'object' }, program, hooks, idOf: alias },
+        properties: { config: { type: 'object' }, program, hooks, seccompAgent, idOf: alias },
       },
     },
     steps: {

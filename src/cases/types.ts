@@ -47,6 +47,12 @@ export interface ContainerSpec {
   readonly config: Readonly<Record<string, unknown>>;
   readonly program: Program;
   readonly hooks: HookSpecs;
+  /**
+   * A seccomp agent for SCMP_ACT_NOTIFY: the harness runs the probe's agent on
+   * a socket of its own and fills in linux.seccomp.listenerPath and
+   * listenerMetadata; the agent answers every notification with `answer`.
+   */
+  readonly seccompAgent?: { readonly answer: number };
   /** Use the ID of another container of the case (to create a duplicate). */
   readonly idOf?: string;
 }
@@ -90,6 +96,14 @@ export interface CheckStep extends StepBase {
 
 export type Step = OpStep | EditConfigStep | CheckStep;
 
+/** A fact the runtime's `features` document must state for the case to run. */
+export interface FeatureNeed {
+  /** Dotted path into the features document, e.g. "linux.seccomp.archs". */
+  readonly feature: string;
+  /** A value the array at that path must include. */
+  readonly includes: string;
+}
+
 export interface Case {
   /** Path under cases/ without the extension, e.g. "lifecycle/create-start". */
   readonly id: string;
@@ -97,6 +111,8 @@ export interface Case {
   readonly summary: string;
   /** The spec versions the scenario itself belongs to (e.g. a failing prestart during create: >=1.1.0). */
   readonly versions?: string;
+  /** What the runtime's `features` must state; otherwise the case is skipped with the reason. */
+  readonly needs: readonly FeatureNeed[];
   /** The requirements the case checks, resolved from the catalogue. */
   readonly requirements: readonly Requirement[];
   readonly containers: ReadonlyMap<string, ContainerSpec>;

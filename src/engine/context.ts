@@ -2,6 +2,7 @@
  * Everything one case knows while it runs: its containers, the runtime
  * driver, the assertions made so far. Steps and checks act through it.
  */
+import type { ChildProcess } from 'node:child_process';
 import type { Requirement } from '../catalogue.js';
 import type { Case, ContainerSpec, Step } from '../cases/types.js';
 import type { ProcessIdentity } from '../host/proc.js';
@@ -27,6 +28,8 @@ export interface ContainerPaths {
   readonly signals: string;
   readonly hookLog: string;
   readonly actions: string;
+  /** What the seccomp agent logged (when the container has one). */
+  readonly agentLog: string;
   /** The probe binary inside this bundle's rootfs (to recognise the exec'd program). */
   readonly probeInRootfs: string;
 }
@@ -50,6 +53,8 @@ export interface Container {
   cgroupDirs: string[];
   /** Bundle contents fingerprint taken when create was called. */
   bundleFingerprint?: ReadonlyMap<string, string>;
+  /** The seccomp agent process, while it runs. */
+  agent?: ChildProcess;
   /** The most recent state taken, and the op generation it was taken in. */
   latestState?: { readonly generation: number; readonly call: CallRecord; readonly parsed: StateParse };
 }

@@ -3,7 +3,10 @@
  * turns assertions into one verdict per requirement, and always tears down
  * every container it created.
  */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
@@ -28,6 +31,8 @@ export interface CaseEnvironment {
   readonly configOciVersion: string;
   /** Aborted on SIGINT/SIGTERM: the case stops, its teardown still runs. */
   readonly signal: AbortSignal;
+  /** The runtime's `features` document, or null when it has none. */
+  readonly features: Readonly<Record<string, unknown>> | null;
 }
 
 export async function runCase(testCase: Case, env: CaseEnvironment): Promise<CaseResult> {
@@ -37,12 +42,22 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
     const message = `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message })), [], []);
   }
+  const unmet = unmetNeed(testCase, env.features);
+  if (unmet !== undefined) {
+    return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: unmet })), [], []);
+  }
   if (applicable.length === 0) {
     return finish(testCase, started, verdicts(testCase, env.specVersion, [], new Map(), undefined), [], []);
   }
 
   const dir = await env.workspace.caseDir(testCase.id);
-  const containers = await prepareContainers(testCase, env, dir);
+  let containers: Map<string, Container>;
+  try {
+    containers = await prepareContainers(testCase, env, dir);
+  } catch (e) {
+    await env.workspace.removeCaseDir(dir);
+    throw e;
+  }
   const journal = async (c: Container): Promise<void> =>
     env.workspace.journal({ id: c.id, cgroupsPath: cgroupsPathOf(c), ...(c.process ? { process: c.process } : {}) });
   const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal);
@@ -72,12 +87,46 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
       cleanupProblems.push(...(await teardown(env.driver, { id: c.id, cgroupsPath: cgroupsPathOf(c), process: c.process, cgroupDirs: c.cgroupDirs }, env.timing)));
     }
   }));
+  await Promise.all([...containers.values()].map((c) => stopAgent(c)));
   await env.workspace.removeCaseDir(dir);
   // An interrupted case saw its calls cut short: nothing it observed is a verdict.
   const results = env.signal.aborted
     ? testCase.requirements.map((r): RequirementResult => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: 'not judged: the run was interrupted' }))
     : verdicts(testCase, env.specVersion, ctx.assertions, ctx.skipped, abort);
   return finish(testCase, started, results, ctx.calls, cleanupProblems);
+}
+
+/** The first need the runtime's features document does not meet, as a skip reason. */
+function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> | null): string | undefined {
+  for (const need of testCase.needs) {
+    if (!features) return `needs the runtime's features document (${need.feature} including ${need.includes}); the runtime has no features command`;
+    let at: unknown = features;
+    for (const key of need.feature.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+    if (!Array.isArray(at)) return `the runtime's features document has no ${need.feature}`;
+    if (!at.includes(need.includes)) return `the runtime's features do not list ${need.includes} in ${need.feature}`;
+  }
+  return undefined;
+}
+
+/**
+ * Runs the probe's seccomp agent for a container and waits until it accepts
+ * connections. It dies with the harness (PR_SET_PDEATHSIG) and by its own
+ * deadline, so not even a run killed with SIGKILL leaves it behind.
+ */
+async function startAgent(c: Container, socket: string, answer: number, env: CaseEnvironment): Promise<void> {
+  const timeoutMs = env.timing.callTimeoutMs * 6;
+  c.agent = spawn(env.probeBinary, ['seccomp-agent', socket, c.paths.agentLog, '--answer', String(answer), '--timeout-ms', String(timeoutMs)], { stdio: 'ignore' });
+  const listening = await pollUntil(async () => ((await readFile(c.paths.agentLog, 'utf8').catch(() => '')).includes('"listening"') ? true : undefined),
+    { timeoutMs: env.timing.waitTimeoutMs });
+  if (!listening) throw new Error(`the seccomp agent did not start listening on ${socket}`);
+}
+
+async function stopAgent(c: Container): Promise<void> {
+  const agent = c.agent;
+  if (!agent || agent.exitCode !== null || agent.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => agent.once('exit', () => resolve()));
+  agent.kill('SIGKILL');
+  await exited;
 }
 
 function cgroupsPathOf(c: Container): string {
@@ -99,15 +148,21 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       ociVersion: env.configOciVersion, sharedDir, cgroupsPath: fresh.cgroupsPath, program: spec.program, token: fresh.id,
       hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
     });
-    const config = mergeConfig(base, spec.config);
+    let config = mergeConfig(base, spec.config);
+    // Unix socket paths are short (108 bytes): the agent's lives at the top of the run directory.
+    const agentSocket = join(env.workspace.dir, `${fresh.id}.sock`);
+    if (spec.seccompAgent) config = mergeConfig(config, { linux: { seccomp: { listenerPath: agentSocket, listenerMetadata: fresh.id } } });
     const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary);
-    out.set(spec.alias, {
+    const c: Container = {
       spec, id, config, createdOk: false, deleted: false, cgroupDirs: [],
       paths: {
         bundle: written.bundle, shared: written.shared, probeInRootfs: written.probeInRootfs,
         report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'), hookLog: join(written.shared, 'hooks.log'), actions: join(written.shared, 'actions'),
+        agentLog: join(written.shared, 'agent.log'),
       },
-    });
+    };
+    out.set(spec.alias, c);
+    if (spec.seccompAgent) await startAgent(c, agentSocket, spec.seccompAgent.answer, env);
   }
   return out;
 }
