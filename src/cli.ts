@@ -4,7 +4,10 @@
  * error (or a case file that could not be loaded), 130/143 interrupted.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { resolveRuntime } from './runtime/resolve.js';
+import { runInVm } from './vm/run.js';
+import { doctor } from './doctor.js';
 import { parseArgs } from 'node:util';
 import { loadCatalogue } from './catalogue.js';
 import { loadCases, selectCases } from './cases/load.js';
@@ -21,6 +24,7 @@ const USAGE = `usage: ocicomply <command> [options]
 commands:
   run --runtime RUNTIME      run the suite against RUNTIME (a name on PATH or a path)
   list                       print the cases and the requirement ids they check
+  doctor                     say what this machine has for runs and for --vm, and what is missing
   clean                      remove what runs that were killed left behind
   build-probe                build the probe (done by npm ci) and print its path
 
@@ -40,6 +44,9 @@ run options:
   --work-dir DIR             where runs keep bundles and the runtime's --root
                              (default ${DEFAULT_WORK_DIR})
   --verbose                  human reporter: every requirement, not only failures
+  --vm cgroup2|cgroup1       run the suite inside a throwaway VM with a pure cgroup v2
+                             (or v1) hierarchy (qemu, Debian's kernel, busybox-static)
+  --vm-timeout MS            deadline for the whole VM run (default 1800000)
 `;
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
@@ -93,6 +100,8 @@ export async function main(argv: string[]): Promise<number> {
         cases: { type: 'string', multiple: true },
         'work-dir': { type: 'string' },
         verbose: { type: 'boolean' },
+        vm: { type: 'string' },
+        'vm-timeout': { type: 'string' },
       },
     });
   } catch (e) {
@@ -104,6 +113,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'list':
       return list(only);
+    case 'doctor':
+      return doctor();
     case 'build-probe':
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;
@@ -117,6 +128,26 @@ export async function main(argv: string[]): Promise<number> {
       if (!o.runtime) throw new SetupError('run needs --runtime (a name on PATH such as runc, or a path)');
       const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
       if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+      if (o.vm !== undefined) {
+        if (o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
+        if (process.getuid?.() !== 0) throw new SetupError('ocicomply run needs root: runtimes need it to create namespaces and cgroups');
+        // Everything but where results go is passed on; paths are the host's, which the VM shares.
+        const inner = [
+          '--runtime', await resolveRuntime(o.runtime),
+          ...(o['spec-version'] ? ['--spec-version', o['spec-version']] : []),
+          ...(only.length ? ['--only', only.join(',')] : []),
+          ...(o.jobs ? ['--jobs', o.jobs] : []),
+          ...(o.timeout ? ['--timeout', o.timeout] : []),
+          ...(o['wait-timeout'] ? ['--wait-timeout', o['wait-timeout']] : []),
+          ...(o.settle ? ['--settle', o.settle] : []),
+          ...(o.cases ?? []).flatMap((d) => ['--cases', resolve(d)]),
+          ...(o.verbose ? ['--verbose'] : []),
+        ];
+        return runInVm({
+          mode: o.vm, innerArgs: inner, reporter, json: o.json && resolve(o.json), junit: o.junit && resolve(o.junit),
+          timeoutMs: positiveInt('vm-timeout', o['vm-timeout'], 1_800_000), workDir,
+        });
+      }
       return runSuite({
         runtime: o.runtime,
         specVersion: o['spec-version'],

@@ -1,0 +1,157 @@
+/**
+ * `ocicomply run --vm cgroup2|cgroup1`: the same suite, inside a throwaway
+ * VM with a pure cgroup v2 (or v1) hierarchy. qemu boots the host's kernel
+ * with the host's root shared read-only under a tmpfs overlay; a stage-two
+ * script mounts the chosen cgroup hierarchy and runs `ocicomply run` with the
+ * same runtime and options; the results come back through a shared
+ * directory. The VM is torn down on every path.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dir as tmpDir } from 'tmp-promise';
+import { PACKAGE_ROOT } from '../probe/build.js';
+import type { RunDocument } from '../results.js';
+import { SetupError } from '../util/errors.js';
+import { pollUntil } from '../util/poll.js';
+import { findVmHost } from './host.js';
+import { buildInitramfs, STAGE_TWO, VM_RESULTS } from './initramfs.js';
+
+export type VmMode = 'cgroup2' | 'cgroup1';
+
+export interface VmRunOptions {
+  readonly mode: VmMode;
+  /** Arguments of `ocicomply run` inside the VM, without --vm, --json, --junit, --reporter and --work-dir. */
+  readonly innerArgs: readonly string[];
+  readonly reporter: 'tap' | 'human';
+  readonly json: string | undefined;
+  readonly junit: string | undefined;
+  readonly timeoutMs: number;
+  readonly workDir: string;
+}
+
+/** What the VM adds to the results document. */
+export interface VmFacts {
+  readonly mode: VmMode;
+  readonly kernel: string;
+  readonly bootMs: number | null;
+  readonly wallMs: number;
+}
+
+const V1_CONTROLLERS = ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'devices', 'freezer', 'blkio', 'hugetlb', 'net_cls,net_prio', 'perf_event', 'rdma', 'misc'];
+
+function cgroupSetup(mode: VmMode): string {
+  if (mode === 'cgroup2') {
+    return [
+      'mount -t cgroup2 none /sys/fs/cgroup',
+      // every controller the kernel has, for the containers' cgroups
+      'for c in $(cat /sys/fs/cgroup/cgroup.controllers); do echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control; done',
+    ].join('\n');
+  }
+  return [
+    'mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup',
+    `for c in ${V1_CONTROLLERS.join(' ')}; do`,
+    '  mkdir -p /sys/fs/cgroup/$c',
+    '  mount -t cgroup -o $c cgroup /sys/fs/cgroup/$c 2>/dev/null || rmdir /sys/fs/cgroup/$c',
+    'done',
+    '[ -d /sys/fs/cgroup/cpu,cpuacct ] && ln -s cpu,cpuacct /sys/fs/cgroup/cpu && ln -s cpu,cpuacct /sys/fs/cgroup/cpuacct',
+    '[ -d /sys/fs/cgroup/net_cls,net_prio ] && ln -s net_cls,net_prio /sys/fs/cgroup/net_cls && ln -s net_cls,net_prio /sys/fs/cgroup/net_prio',
+    'mkdir -p /sys/fs/cgroup/systemd && mount -t cgroup -o none,name=systemd cgroup /sys/fs/cgroup/systemd',
+  ].join('\n');
+}
+
+function quote(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+function stageTwo(o: VmRunOptions): string {
+  const bin = join(PACKAGE_ROOT, 'bin', 'ocicomply.js');
+  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--json', `${VM_RESULTS}/results.json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : [])];
+  return `#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+${cgroupSetup(o.mode)}
+: > ${VM_RESULTS}/booted
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+cd ${quote(process.cwd())}
+${quote(process.execPath)} ${quote(bin)} ${args.map(quote).join(' ')} > ${VM_RESULTS}/output 2> ${VM_RESULTS}/errors
+echo $? > ${VM_RESULTS}/status
+sync
+echo o > /proc/sysrq-trigger
+`;
+}
+
+export async function runInVm(o: VmRunOptions): Promise<number> {
+  const { host, missing } = await findVmHost();
+  if (!host) throw new SetupError(`--vm needs ${missing.map((m) => `${m.what} (${m.fix})`).join('; ')}; \`ocicomply doctor\` lists what this machine has`);
+  const initramfs = await buildInitramfs(host, join(PACKAGE_ROOT, 'build', 'vm'));
+  await mkdir(o.workDir, { recursive: true });
+  const { path: results } = await tmpDir({ tmpdir: o.workDir, prefix: `vm-${o.mode}-` });
+  const started = performance.now();
+  let interruptedBy: NodeJS.Signals | undefined;
+  const serial = await open(join(results, 'serial.log'), 'w');
+  try {
+    await writeFile(join(results, 'stage2'), stageTwo(o), { mode: 0o755 });
+    const qemu = spawn(host.qemu, [
+      // KVM is not used: where /dev/kvm exists but does not work, qemu hangs with it.
+      '-accel', 'tcg', '-m', '3072', '-smp', '2', '-nographic', '-no-reboot',
+      '-kernel', host.kernel, '-initrd', initramfs,
+      '-append', 'console=ttyS0 quiet panic=-1',
+      '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
+      '-virtfs', `local,path=${results},mount_tag=results,security_model=none,multidevs=remap`,
+    ], { stdio: ['ignore', serial.fd, serial.fd] });
+    const exited = new Promise<void>((resolve) => qemu.once('exit', () => resolve()));
+    const stop = (sig?: NodeJS.Signals): void => {
+      if (sig) interruptedBy ??= sig;
+      qemu.kill('SIGKILL');
+    };
+    const onSignal = (sig: NodeJS.Signals): void => {
+      process.stderr.write(`\nocicomply: ${sig}: stopping the VM\n`);
+      stop(sig);
+    };
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal);
+    const deadline = setTimeout(() => stop(), o.timeoutMs);
+    let bootMs: number | null = null;
+    let shown = 0;
+    const forward = async (): Promise<void> => {
+      // The inner run's output arrives through the shared directory as it is written.
+      const text = await readFile(join(results, 'output')).catch(() => Buffer.alloc(0));
+      if (text.length > shown) {
+        process.stdout.write(text.subarray(shown));
+        shown = text.length;
+      }
+      if (bootMs === null && (await readFile(join(results, 'booted')).then(() => true, () => false))) bootMs = Math.round(performance.now() - started);
+    };
+    let running = true;
+    void exited.then(() => (running = false));
+    while (running) {
+      await forward();
+      await pollUntil(() => (running ? undefined : true), { timeoutMs: 200 });
+    }
+    await forward();
+    clearTimeout(deadline);
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal);
+    if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
+
+    const status = Number((await readFile(join(results, 'status'), 'utf8').catch(() => '')).trim());
+    const errors = await readFile(join(results, 'errors'), 'utf8').catch(() => '');
+    if (errors) process.stderr.write(errors);
+    if (!Number.isInteger(status) || (await readFile(join(results, 'status')).then(() => false, () => true))) {
+      const log = (await readFile(join(results, 'serial.log'), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+      throw new SetupError(`the ${o.mode} VM ended without a result${performance.now() - started >= o.timeoutMs ? ` (killed at its deadline, ${o.timeoutMs} ms)` : ''}; its console ended with:\n${log}`);
+    }
+    const vm: VmFacts = { mode: o.mode, kernel: host.kernelVersion, bootMs, wallMs: Math.round(performance.now() - started) };
+    if (o.json) {
+      const doc = JSON.parse(await readFile(join(results, 'results.json'), 'utf8')) as RunDocument;
+      await writeFile(o.json, `${JSON.stringify({ ...doc, vm }, null, 2)}\n`);
+    }
+    if (o.junit) await writeFile(o.junit, await readFile(join(results, 'junit.xml')));
+    process.stderr.write(`ocicomply: ${o.mode} VM (kernel ${host.kernelVersion}): booted in ${bootMs ?? '?'} ms, ${vm.wallMs} ms in all\n`);
+    return status;
+  } finally {
+    await serial.close();
+    await rm(results, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The VM mode: the suite inside a throwaway VM with a pure cgroup v2 (and
+ * v1) hierarchy, results brought back as TAP and JSON, marked with the VM's
+ * cgroup mode; the VM torn down when the run is interrupted.
+ */
+import t from 'tap';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findVmHost } from '../src/vm/host.js';
+import { failures, freshDir, onPath, run, start } from './helpers/suite.js';
+
+const { host, missing } = await findVmHost();
+const skip = !onPath('runc') ? 'runc is not on PATH' : host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
+
+async function qemuProcesses(): Promise<number[]> {
+  const out: number[] = [];
+  for (const p of await readdir('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
+    if (cmd.startsWith('qemu-system') || cmd.includes('/qemu-system-x86_64\0')) out.push(Number(p));
+  }
+  return out;
+}
+
+for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
+  t.test(`--vm ${mode}: the suite runs on a pure ${cgroup} host`, { skip }, async (t) => {
+    const r = await run('runc', ['--vm', mode, '--only', 'lifecycle/create-start,delete/stopped,errors/delete-created']);
+    t.equal(r.doc?.host.cgroup, cgroup, `the results say the host is ${cgroup}`);
+    t.match((r.doc as unknown as { vm?: { mode: string; bootMs: number } }).vm, { mode, kernel: host!.kernelVersion }, 'the results carry the VM facts');
+    t.same(failures(r.doc), ['errors/delete-created delete.not-stopped'], 'the same verdicts as on the host');
+    t.equal(r.code, 1, 'the exit status of the run inside');
+    t.match(r.stdout, /^TAP version 14/m, 'TAP comes back');
+    t.match(r.stderr, new RegExp(`${mode} VM \\(kernel .*\\): booted in \\d+ ms`), 'boot and total time are reported');
+  });
+}
+
+t.test('SIGINT tears the VM down', { skip }, async (t) => {
+  const dir = await freshDir('vm-int');
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const work = join(dir, 'work');
+  const { child, done } = start(['run', '--runtime', 'runc', '--vm', 'cgroup2', '--reporter', 'tap', '--work-dir', work]);
+  // wait for qemu to be up
+  const deadline = Date.now() + 30_000;
+  while ((await qemuProcesses()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.ok((await qemuProcesses()).length > 0, 'qemu runs');
+  process.kill(child.pid!, 'SIGINT');
+  const r = await done;
+  t.equal(r.code, 130, 'exit status 130');
+  t.same(await qemuProcesses(), [], 'no qemu left');
+  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('vm-')), [], 'no VM results directory left');
+});
+
+t.test('doctor says what the VM mode needs', async (t) => {
+  const r = await start(['doctor']).done;
+  t.match(r.stdout, host ? /^ok {6}--vm: qemu /m : /^missing --vm: /m);
+});
