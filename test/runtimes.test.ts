@@ -56,6 +56,13 @@ const RUNC: Expectation[] = [
   },
 ];
 
+RUNC.push({
+  args: ['--spec-version', '1.3.0', '--only', 'cgroups'],
+  // runc treats a pids limit of 0 as no limit (a SHOULD since 1.3.0)
+  known: ['cgroups/pids-zero cgroups.pids.zero'],
+  exit: 0,
+});
+
 const CRUN: Expectation[] = [
   {
     args: [], // target 1.0.0, from crun --version
@@ -81,6 +88,10 @@ const CRUN: Expectation[] = [
     known: ['seccomp/invalid-metadata-without-listener seccomp.invalid-listener-config'],
     exit: 0,
   },
+  // crun 1.8.1 treats 0 as no limit, and on a v1 host refuses -1 (it writes it to pids.max as is)
+  (await cgroupMode()) === 'v2'
+    ? { args: ['--spec-version', '1.3.0', '--only', 'cgroups'], known: ['cgroups/pids-zero cgroups.pids.zero'], exit: 0 }
+    : { args: ['--spec-version', '1.3.0', '--only', 'cgroups'], known: ['cgroups/pids-zero cgroups.pids.zero', 'cgroups/pids-unlimited cgroups.pids.unlimited'], exit: 1 },
 ];
 
 async function check(t: Tap, runtime: string, expectations: Expectation[]): Promise<void> {

@@ -11,7 +11,7 @@ import type { Catalogue } from '../catalogue.js';
 import { CHECKS } from '../checks/index.js';
 import type { LoadError } from '../results.js';
 import { caseSchema } from './schema.js';
-import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Program, Step } from './types.js';
+import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Need, Program, Step } from './types.js';
 import { RUNTIME_OPS } from './types.js';
 import { isValidRange } from '../spec/version.js';
 
@@ -143,8 +143,9 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
   if (unjudged.length) throw new CaseFileError(`field requirements: ${unjudged.join(', ')} listed but judged by no step`);
   const versions = raw['versions'] === undefined ? undefined : String(raw['versions']);
   if (versions !== undefined && !isValidRange(versions)) throw new CaseFileError(`field versions: "${versions}" is not a version range`);
-  const needs = ((raw['needs'] ?? []) as Raw[]).map((n) => ({ feature: String(n['feature']), includes: String(n['includes']) }));
-  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, requirements, containers, steps };
+  const needs = (raw['needs'] ?? []) as Need[];
+  const cgroupsPath = raw['cgroupsPath'] === 'relative' ? 'relative' : 'absolute';
+  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath, requirements, containers, steps };
 }
 
 export async function loadCaseFile(root: string, file: string, catalogue: Catalogue): Promise<Case | LoadError> {

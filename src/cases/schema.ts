@@ -94,10 +94,19 @@ export const caseSchema = {
     needs: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false, required: ['feature', 'includes'],
-        properties: { feature: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)*$' }, includes: { type: 'string' } },
+        oneOf: [
+          {
+            type: 'object', additionalProperties: false, required: ['feature', 'includes'],
+            properties: { feature: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)*$' }, includes: { type: 'string' } },
+          },
+          {
+            type: 'object', additionalProperties: false, required: ['cgroup'],
+            properties: { cgroup: { type: 'array', minItems: 1, items: { enum: ['v1', 'v2', 'hybrid'] } } },
+          },
+        ],
       },
     },
+    cgroupsPath: { enum: ['absolute', 'relative'] },
     requirements: {
       type: 'array',
       minItems: 1,

@@ -97,12 +97,15 @@ export interface CheckStep extends StepBase {
 export type Step = OpStep | EditConfigStep | CheckStep;
 
 /** A fact the runtime's `features` document must state for the case to run. */
-export interface FeatureNeed {
-  /** Dotted path into the features document, e.g. "linux.seccomp.archs". */
-  readonly feature: string;
-  /** A value the array at that path must include. */
-  readonly includes: string;
-}
+export type Need =
+  | {
+    /** Dotted path into the features document, e.g. "linux.seccomp.archs". */
+    readonly feature: string;
+    /** A value the array at that path must include. */
+    readonly includes: string;
+  }
+  /** The host's cgroup mode must be one of these. */
+  | { readonly cgroup: readonly ('v1' | 'v2' | 'hybrid')[] };
 
 export interface Case {
   /** Path under cases/ without the extension, e.g. "lifecycle/create-start". */
@@ -111,8 +114,10 @@ export interface Case {
   readonly summary: string;
   /** The spec versions the scenario itself belongs to (e.g. a failing prestart during create: >=1.1.0). */
   readonly versions?: string;
-  /** What the runtime's `features` must state; otherwise the case is skipped with the reason. */
-  readonly needs: readonly FeatureNeed[];
+  /** What the runtime's `features` or the host must offer; otherwise the case is skipped with the reason. */
+  readonly needs: readonly Need[];
+  /** `relative`: the containers' cgroupsPath is relative (no leading slash). */
+  readonly cgroupsPath: 'absolute' | 'relative';
   /** The requirements the case checks, resolved from the catalogue. */
   readonly requirements: readonly Requirement[];
   readonly containers: ReadonlyMap<string, ContainerSpec>;

@@ -11,7 +11,7 @@ import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import { CHECKS } from '../checks/index.js';
-import type { CaseResult, RequirementResult } from '../results.js';
+import type { CaseResult, CgroupMode, RequirementResult } from '../results.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { teardown } from '../run/teardown.js';
 import type { Workspace } from '../run/workspace.js';
@@ -33,6 +33,7 @@ export interface CaseEnvironment {
   readonly signal: AbortSignal;
   /** The runtime's `features` document, or null when it has none. */
   readonly features: Readonly<Record<string, unknown>> | null;
+  readonly hostCgroup: CgroupMode;
 }
 
 export async function runCase(testCase: Case, env: CaseEnvironment): Promise<CaseResult> {
@@ -42,7 +43,7 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
     const message = `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message })), [], []);
   }
-  const unmet = unmetNeed(testCase, env.features);
+  const unmet = unmetNeed(testCase, env.features, env.hostCgroup);
   if (unmet !== undefined) {
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: unmet })), [], []);
   }
@@ -97,8 +98,12 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
 }
 
 /** The first need the runtime's features document does not meet, as a skip reason. */
-function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> | null): string | undefined {
+function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> | null, cgroup: CgroupMode): string | undefined {
   for (const need of testCase.needs) {
+    if ('cgroup' in need) {
+      if (!need.cgroup.includes(cgroup)) return `needs a ${need.cgroup.join(' or ')} cgroup host; this one is ${cgroup}`;
+      continue;
+    }
     if (!features) return `needs the runtime's features document (${need.feature} including ${need.includes}); the runtime has no features command`;
     let at: unknown = features;
     for (const key of need.feature.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
@@ -145,7 +150,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     ids.set(spec.alias, id);
     const sharedDir = join(dir, spec.alias, 'shared');
     const base = baseConfig({
-      ociVersion: env.configOciVersion, sharedDir, cgroupsPath: fresh.cgroupsPath, program: spec.program, token: fresh.id,
+      ociVersion: env.configOciVersion, sharedDir, cgroupsPath: testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath, program: spec.program, token: fresh.id,
       hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
     });
     let config = mergeConfig(base, spec.config);

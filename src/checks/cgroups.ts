@@ -1,0 +1,88 @@
+/**
+ * Checks on the container's cgroups, read from the host's cgroupfs: where the
+ * container process was placed, and what the runtime wrote into its files.
+ * A case names the files and values for both cgroup versions; the host's mode
+ * picks the ones that apply (a hybrid host is judged as v1, where the
+ * controllers are).
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cgroupDirsOf, cgroupMode } from '../host/cgroups.js';
+import type { CheckDefinition } from './check.js';
+import { judge } from './check.js';
+
+/** File -> value; an empty map: not judged on that cgroup version. */
+const fileValues = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+/** The container's cgroup directory that holds `file` (v1: the hierarchy of its controller). */
+function dirFor(dirs: ReadonlyMap<string, string>, file: string, v2: boolean): string | undefined {
+  if (v2) return dirs.get('unified');
+  const controller = file.split('.')[0]!;
+  for (const [key, dir] of dirs) if (key.split(',').includes(controller)) return dir;
+  return undefined;
+}
+
+export const cgroupValue: CheckDefinition = {
+  name: 'cgroup-value',
+  description: "The container's cgroup files hold the expected values (v1 files on a v1 or hybrid host, v2 files on a v2 host); a file the host lacks skips the requirement with the reason.",
+  params: {
+    type: 'object', additionalProperties: false, required: ['v1', 'v2'],
+    properties: { v1: fileValues, v2: fileValues },
+  },
+  async run(ctx, step, c) {
+    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
+    const v2 = (await cgroupMode()) === 'v2';
+    const want = step.params[v2 ? 'v2' : 'v1'] as Record<string, string>;
+    if (Object.keys(want).length === 0) return ctx.skipRequirements(step.requirements, `not judged on a ${v2 ? 'v2' : 'v1'} host`);
+    const dirs = await cgroupDirsOf(c.process.pid);
+    const problems: string[] = [];
+    const seen: string[] = [];
+    for (const [file, value] of Object.entries(want)) {
+      const dir = dirFor(dirs, file, v2);
+      if (!dir) return ctx.skipRequirements(step.requirements, `this ${v2 ? 'v2' : 'v1'} host has no ${file.split('.')[0]} controller for the container`);
+      let got: string;
+      try {
+        got = (await readFile(join(dir, file), 'utf8')).trim();
+      } catch {
+        return ctx.skipRequirements(step.requirements, `this host's kernel has no ${file} (in ${dir})`);
+      }
+      seen.push(`${file} = ${got}`);
+      // Multi-line files (io.max, devices.list) are compared as sets of lines.
+      const same = got.includes('\n') || value.includes('\n')
+        ? JSON.stringify(got.split('\n').map((l) => l.trim()).sort()) === JSON.stringify(value.split('\n').map((l) => l.trim()).sort())
+        : got === value;
+      if (!same) problems.push(`${file} is ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
+    }
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? seen.join(', ') : problems.join('; '), { expected: want, actual: seen });
+  },
+};
+
+export const cgroupPath: CheckDefinition = {
+  name: 'cgroup-path',
+  description: "The container process sits in the cgroup its cgroupsPath names: exactly that path under each hierarchy's root for an absolute path, a path ending with it for a relative one.",
+  params: { type: 'object', additionalProperties: false, properties: {} },
+  async run(ctx, step, c) {
+    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
+    const wanted = (c.config['linux'] as { cgroupsPath?: string }).cgroupsPath ?? '';
+    const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
+    // Hierarchies the runtime left alone keep the harness's own cgroup.
+    const placed = [...theirs].filter(([key, path]) => ours.get(key) !== path);
+    const absolute = wanted.startsWith('/');
+    const wrong = placed.filter(([, path]) => (absolute ? path !== wanted : !path.endsWith(`/${wanted}`)));
+    const ok = placed.length > 0 && wrong.length === 0;
+    judge(ctx, step, ok,
+      placed.length === 0 ? 'the container process is in no cgroup of its own' : ok ? `in ${placed.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}` : `cgroupsPath ${wanted}, but ${wrong.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}`,
+      { expected: wanted, actual: Object.fromEntries(placed) });
+  },
+};
+
+/** Hierarchy (controller list) -> cgroup path, from /proc/<pid>/cgroup. */
+async function cgroupPaths(pid: number | 'self'): Promise<Map<string, string>> {
+  const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '');
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^\d+:([^:]*):(.*)$/.exec(line);
+    if (m) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
