@@ -24,6 +24,9 @@
  *                           permission bits, owner
  *   lstat:PATH              the same without following a link, plus its target
  *   status                  the Seccomp and Seccomp_filters lines of /proc/self/status
+ *   cgroup:V1FILE:V2FILE    the content of a file of the container's own cgroup as
+ *                           mounted at /sys/fs/cgroup: V2FILE on a v2 mount,
+ *                           else V1FILE in the directory of its controller
  * Results: {"ret": n, "errno": e} (errno 0 on success), plus what stat/status read.
  *
  * Signals: each received signal number is appended as one line to the
@@ -318,6 +321,26 @@ static void do_action(int i, const char *spec) {
             FILE *f = fmemopen(out + used, sizeof out - (size_t)used, "w");
             if (f) { json_string(f, S_ISLNK(st.st_mode) ? target : NULL); fclose(f); }
         }
+    } else if (n == 3 && !strcmp(fields[0], "cgroup")) {
+        char path[PATH_MAX], content[1024];
+        struct stat st;
+        int v2 = stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+        const char *file = v2 ? fields[2] : fields[1];
+        if (v2) snprintf(path, sizeof path, "/sys/fs/cgroup/%s", file);
+        else {
+            const char *dot = strchr(file, '.');
+            int len = dot ? (int)(dot - file) : (int)strlen(file);
+            snprintf(path, sizeof path, "/sys/fs/cgroup/%.*s/%s", len, file, file);
+        }
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t got = fd < 0 ? -1 : read(fd, content, sizeof content - 1);
+        err = got < 0 ? errno : 0;
+        if (fd >= 0) close(fd);
+        ret = got < 0 ? -1 : 0;
+        content[got > 0 ? got : 0] = '\0';
+        int used = snprintf(out, sizeof out, ",\"file\":\"%s\",\"content\":", file);
+        FILE *f = fmemopen(out + used, sizeof out - (size_t)used, "w");
+        if (f) { json_string(f, ret == 0 ? content : NULL); fclose(f); }
     } else if (n == 1 && !strcmp(fields[0], "status")) {
         FILE *in = fopen("/proc/self/status", "r");
         char line[256];

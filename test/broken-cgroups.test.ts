@@ -34,6 +34,8 @@ t.test('on this host (v1 files)', { skip: skipRunc || (v1Host ? false : 'this ho
     'drop-pids-limit': ['cgroups/pids cgroups.pids.limit'],
     'drop-cpu-quota': ['cgroups/cpu cgroups.cpu.quota'],
     'ignore-cgroupsPath': ['cgroups/path-absolute cgroups.path.absolute', 'cgroups/path-relative cgroups.path.relative'],
+    'writes-unset-pids': ['cgroups/untouched cgroups.unset-untouched'],
+    'deletes-parent-cgroup': ['cgroups/untouched delete.keeps-foreign-resources'],
   };
   for (const [name, expected] of Object.entries(cases)) await t.test(name, (t) => judge(t, baseline, name, expected));
 });

@@ -81,7 +81,7 @@ t.test('mergeConfig', async (t) => {
 });
 
 t.test('mergeConfig over baseConfig, as a case patch is applied', async (t) => {
-  const base = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/ocicomply/x', program: { wait: true }, token: 'tok', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2' });
+  const base = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/ocicomply/x', program: { wait: true }, token: 'tok', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2', cgroupMount: false });
   const merged = mergeConfig(base, { annotations: { 'org.example': 'v' }, linux: { cgroupsPath: null } });
   t.same(merged['annotations'], { 'org.ocicomply.token': 'tok', 'org.example': 'v' });
   const linux = merged['linux'] as Record<string, unknown>;
@@ -98,7 +98,7 @@ t.test('probeArgs', async (t) => {
   t.same(probeArgs({ exit: 0 }), [...common, '--exit', '0'], 'exit 0 is passed, not dropped');
   t.same(probeArgs({ exit: 42 }), [...common, '--exit', '42']);
   t.notOk(probeArgs({ exit: 42 }).includes('--wait'));
-  const cfg = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/c', program: { exit: 7 }, token: 't', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2' });
+  const cfg = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/c', program: { exit: 7 }, token: 't', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2', cgroupMount: false });
   t.same((cfg['process'] as { args: string[] }).args, probeArgs({ exit: 7 }), 'baseConfig runs the probe with those args');
 });
 

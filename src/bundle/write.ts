@@ -19,7 +19,7 @@ export async function writeBundle(dir: string, config: Record<string, unknown>, 
   const bundle = join(dir, 'bundle');
   const shared = join(dir, 'shared');
   const rootfs = join(bundle, 'rootfs');
-  await Promise.all(['proc', 'dev', 'sys', 'tmp', IN_CONTAINER.shared.slice(1)].map((d) => mkdir(join(rootfs, d), { recursive: true })));
+  await Promise.all(['proc', 'dev', 'sys/fs/cgroup', 'tmp', IN_CONTAINER.shared.slice(1)].map((d) => mkdir(join(rootfs, d), { recursive: true })));
   await mkdir(shared, { recursive: true });
   const probeInRootfs = join(rootfs, IN_CONTAINER.probe.slice(1));
   await copyFile(probeBinary, probeInRootfs, constants.COPYFILE_FICLONE);

@@ -8,7 +8,7 @@ const requirementRef = {
   ],
 } as const;
 
-const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|open|mknod|stat|lstat|status)(:[^:]+)*$' } } as const;
+const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|open|mknod|stat|lstat|status|cgroup)(:[^:]+)*$' } } as const;
 
 const program = {
   oneOf: [
@@ -107,6 +107,11 @@ export const caseSchema = {
       },
     },
     cgroupsPath: { enum: ['absolute', 'relative'] },
+    mountCgroup: { type: 'boolean' },
+    cgroupParent: {
+      type: 'object', additionalProperties: false, required: ['v1', 'v2'],
+      properties: { v1: { type: 'object', additionalProperties: { type: 'string' } }, v2: { type: 'object', additionalProperties: { type: 'string' } } },
+    },
     requirements: {
       type: 'array',
       minItems: 1,

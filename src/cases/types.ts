@@ -118,6 +118,13 @@ export interface Case {
   readonly needs: readonly Need[];
   /** `relative`: the containers' cgroupsPath is relative (no leading slash). */
   readonly cgroupsPath: 'absolute' | 'relative';
+  /** Mount the container's own cgroup at /sys/fs/cgroup (with a cgroup namespace) for the probe to read. */
+  readonly mountCgroup: boolean;
+  /**
+   * A parent cgroup the harness creates (and seeds with these values) before
+   * create; the containers' cgroupsPath lies under it.
+   */
+  readonly cgroupParent?: { readonly v1: Readonly<Record<string, string>>; readonly v2: Readonly<Record<string, string>> };
   /** The requirements the case checks, resolved from the catalogue. */
   readonly requirements: readonly Requirement[];
   readonly containers: ReadonlyMap<string, ContainerSpec>;

@@ -8,6 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupDirsOf, cgroupMode } from '../host/cgroups.js';
+import type { CaseContext, Container } from '../engine/context.js';
+import { readAction } from '../engine/actions.js';
+import { pollUntil } from '../util/poll.js';
 import type { CheckDefinition } from './check.js';
 import { judge } from './check.js';
 
@@ -47,6 +50,9 @@ export const cgroupValue: CheckDefinition = {
         return ctx.skipRequirements(step.requirements, `this host's kernel has no ${file} (in ${dir})`);
       }
       seen.push(`${file} = ${got}`);
+      const inside = await insideValue(ctx, c, file, v2);
+      if (inside !== undefined && inside !== got) problems.push(`inside the container ${file} reads ${JSON.stringify(inside)}, on the host ${JSON.stringify(got)}`);
+      else if (inside !== undefined) seen.push('the same inside');
       // Multi-line files (io.max, devices.list) are compared as sets of lines.
       const same = got.includes('\n') || value.includes('\n')
         ? JSON.stringify(got.split('\n').map((l) => l.trim()).sort()) === JSON.stringify(value.split('\n').map((l) => l.trim()).sort())
@@ -76,6 +82,22 @@ export const cgroupPath: CheckDefinition = {
   },
 };
 
+/**
+ * What the program read of `file` from inside (a `cgroup:V1FILE:V2FILE`
+ * action), or undefined when it was not asked to read it.
+ */
+async function insideValue(ctx: CaseContext, c: Container, file: string, v2: boolean): Promise<string | undefined> {
+  const actions = c.spec.program.do ?? [];
+  const index = actions.findIndex((a) => {
+    const [kind, v1file, v2file] = a.split(':');
+    return kind === 'cgroup' && (v2 ? v2file : v1file) === file;
+  });
+  if (index < 0) return undefined;
+  const r = await pollUntil(async () => (await readAction(c.paths.actions, index)).result, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
+  if (!r) return '(the program did not read it)';
+  return r.content === null || r.content === undefined ? `(unreadable: errno ${r.errno})` : r.content.trim();
+}
+
 /** Hierarchy (controller list) -> cgroup path, from /proc/<pid>/cgroup. */
 async function cgroupPaths(pid: number | 'self'): Promise<Map<string, string>> {
   const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '');
@@ -86,3 +108,30 @@ async function cgroupPaths(pid: number | 'self'): Promise<Map<string, string>> {
   }
   return out;
 }
+
+export const cgroupParent: CheckDefinition = {
+  name: 'cgroup-parent',
+  description: 'The parent cgroup the harness made for the case still exists and holds the values it was seeded with.',
+  params: {
+    type: 'object', additionalProperties: false, required: ['v1', 'v2'],
+    properties: { v1: fileValues, v2: fileValues },
+  },
+  async run(ctx, step, c) {
+    if (c.harnessCgroups.length === 0) return judge(ctx, step, false, 'the case has no seeded parent cgroup (cgroupParent)');
+    const v2 = (await cgroupMode()) === 'v2';
+    const want = step.params[v2 ? 'v2' : 'v1'] as Record<string, string>;
+    const problems: string[] = [];
+    for (const [file, value] of Object.entries(want)) {
+      const controller = file.split('.')[0]!;
+      const dir = c.harnessCgroups.find((d) => v2 || d.split('/').some((part) => part.split(',').includes(controller)));
+      if (!dir) {
+        problems.push(`no parent cgroup holds ${file}`);
+        continue;
+      }
+      const got = await readFile(join(dir, file), 'utf8').then((s) => s.trim(), () => undefined);
+      if (got === undefined) problems.push(`${dir} is gone`);
+      else if (got !== value) problems.push(`${join(dir, file)} is ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
+    }
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? `the parent cgroup is there, as seeded` : problems.join('; '), { expected: want });
+  },
+};

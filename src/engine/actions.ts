@@ -18,6 +18,9 @@ export interface ActionResult {
   readonly seccomp?: number;
   readonly filters?: number;
   readonly unknown?: boolean;
+  /** cgroup: the file read (the version's name) and what it held. */
+  readonly file?: string;
+  readonly content?: string | null;
 }
 
 export interface ActionState {

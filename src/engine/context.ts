@@ -49,6 +49,8 @@ export interface Container {
   namespaces?: Readonly<Record<string, number | undefined>>;
   /** The container process's pid inside its own pid namespace. */
   pidInContainer?: number | undefined;
+  /** Cgroup directories the harness made for the case (a seeded parent), removed at teardown. */
+  harnessCgroups: string[];
   /** Host cgroup directories the container's process was in, other than the harness's own. */
   cgroupDirs: string[];
   /** Bundle contents fingerprint taken when create was called. */

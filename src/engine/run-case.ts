@@ -4,7 +4,8 @@
  * every container it created.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cgroupMounts } from '../host/cgroups.js';
 import { join } from 'node:path';
 import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig } from '../bundle/config.js';
@@ -60,7 +61,7 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
     throw e;
   }
   const journal = async (c: Container): Promise<void> =>
-    env.workspace.journal({ id: c.id, cgroupsPath: cgroupsPathOf(c), ...(c.process ? { process: c.process } : {}) });
+    env.workspace.journal({ id: c.id, cgroupsPath: cgroupsPathOf(c), harnessCgroups: c.harnessCgroups, ...(c.process ? { process: c.process } : {}) });
   const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal);
 
   let abort: Abort | undefined;
@@ -80,12 +81,12 @@ export async function runCase(testCase: Case, env: CaseEnvironment): Promise<Cas
   const cleanupProblems: string[] = [];
   // Containers sharing an id are torn down one after the other, never concurrently.
   const byId = new Map<string, Container[]>();
-  for (const c of containers.values()) if (c.bundleFingerprint !== undefined) byId.set(c.id, [...(byId.get(c.id) ?? []), c]);
+  for (const c of containers.values()) if (c.bundleFingerprint !== undefined || c.harnessCgroups.length > 0) byId.set(c.id, [...(byId.get(c.id) ?? []), c]);
   await Promise.all([...byId.values()].map(async (group) => {
     for (const c of group) {
       // Record the process for a run killed during teardown, then remove everything.
       if (c.process) await journal(c);
-      cleanupProblems.push(...(await teardown(env.driver, { id: c.id, cgroupsPath: cgroupsPathOf(c), process: c.process, cgroupDirs: c.cgroupDirs }, env.timing)));
+      cleanupProblems.push(...(await teardown(env.driver, { id: c.id, cgroupsPath: cgroupsPathOf(c), process: c.process, cgroupDirs: c.cgroupDirs, harnessCgroups: c.harnessCgroups }, env.timing)));
     }
   }));
   await Promise.all([...containers.values()].map((c) => stopAgent(c)));
@@ -134,6 +135,29 @@ async function stopAgent(c: Container): Promise<void> {
   await exited;
 }
 
+/**
+ * Creates a parent cgroup and writes the seed values into it: on v2 in the
+ * unified hierarchy (with the controllers the files belong to enabled for
+ * children), on v1 and hybrid hosts in the hierarchy of each file's controller.
+ */
+async function seedParent(name: string, seeds: NonNullable<Case['cgroupParent']>, mode: CgroupMode): Promise<{ name: string; dirs: string[] }> {
+  const v2 = mode === 'v2';
+  const values = Object.entries(seeds[v2 ? 'v2' : 'v1']);
+  const mounts = await cgroupMounts();
+  const dirs = new Set<string>();
+  for (const [file, value] of values) {
+    const controller = file.split('.')[0]!;
+    const mount = v2 ? mounts.find((m) => m.version === 2) : mounts.find((m) => m.version === 1 && m.controllers.includes(controller));
+    if (!mount) throw new Error(`no cgroup hierarchy with the ${controller} controller to seed ${file} in`);
+    const dir = join(mount.mountPoint, name);
+    await mkdir(dir, { recursive: true });
+    dirs.add(dir);
+    if (v2) await writeFile(join(dir, 'cgroup.subtree_control'), `+${controller}`);
+    await writeFile(join(dir, file), value);
+  }
+  return { name, dirs: [...dirs] };
+}
+
 function cgroupsPathOf(c: Container): string {
   const linux = c.config['linux'] as { cgroupsPath?: string } | undefined;
   return linux?.cgroupsPath ?? `/${c.id}`;
@@ -149,9 +173,13 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     const id = spec.idOf !== undefined ? ids.get(spec.idOf)! : fresh.id;
     ids.set(spec.alias, id);
     const sharedDir = join(dir, spec.alias, 'shared');
+    // A seeded parent lies above the container's own cgroup.
+    const parent = testCase.cgroupParent ? await seedParent(`${fresh.id}-parent`, testCase.cgroupParent, env.hostCgroup) : undefined;
+    const cgroupsPath = parent ? `/${parent.name}${fresh.cgroupsPath}` : testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath;
     const base = baseConfig({
-      ociVersion: env.configOciVersion, sharedDir, cgroupsPath: testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath, program: spec.program, token: fresh.id,
+      ociVersion: env.configOciVersion, sharedDir, cgroupsPath, program: spec.program, token: fresh.id,
       hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
+      cgroupMount: testCase.mountCgroup,
     });
     let config = mergeConfig(base, spec.config);
     // Unix socket paths are short (108 bytes): the agent's lives at the top of the run directory.
@@ -159,7 +187,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     if (spec.seccompAgent) config = mergeConfig(config, { linux: { seccomp: { listenerPath: agentSocket, listenerMetadata: fresh.id } } });
     const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary);
     const c: Container = {
-      spec, id, config, createdOk: false, deleted: false, cgroupDirs: [],
+      spec, id, config, createdOk: false, deleted: false, cgroupDirs: [], harnessCgroups: parent?.dirs ?? [],
       paths: {
         bundle: written.bundle, shared: written.shared, probeInRootfs: written.probeInRootfs,
         report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'), hookLog: join(written.shared, 'hooks.log'), actions: join(written.shared, 'actions'),

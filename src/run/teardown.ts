@@ -18,6 +18,8 @@ export interface Leftover {
   readonly process?: ProcessIdentity | undefined;
   /** Cgroup directories observed for the container's process. */
   readonly cgroupDirs?: readonly string[];
+  /** Cgroup directories the harness made (a seeded parent): removed last. */
+  readonly harnessCgroups?: readonly string[];
 }
 
 export interface TeardownOptions {
@@ -54,7 +56,7 @@ export async function teardown(driver: RuntimeDriver, c: Leftover, opts: Teardow
   }
   const ours = (dir: string): boolean => basename(dir).startsWith(NAME_PREFIX);
   const dirs = [...new Set([...(c.cgroupDirs ?? []), ...(await cgroupDirsForPath(c.cgroupsPath))])].filter(ours);
-  const left = await removeCgroupDirs(dirs);
+  const left = await removeCgroupDirs([...dirs, ...(c.harnessCgroups ?? []).filter(ours)]);
   if (left.length) problems.push(`cgroup directories of ${c.id} could not be removed: ${left.join(', ')}`);
   return problems;
 }

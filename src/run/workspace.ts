@@ -19,6 +19,8 @@ export const NAME_PREFIX = 'ocicomply-';
 export interface JournalEntry {
   readonly id: string;
   readonly cgroupsPath: string;
+  /** Cgroup directories the harness itself made for the container. */
+  readonly harnessCgroups?: readonly string[];
   readonly process?: ProcessIdentity;
 }
 

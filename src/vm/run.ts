@@ -66,12 +66,12 @@ function quote(s: string): string {
 
 function stageTwo(o: VmRunOptions): string {
   const bin = join(PACKAGE_ROOT, 'bin', 'ocicomply.js');
-  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--json', `${VM_RESULTS}/results.json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : [])];
+  // /tmp stays the overlay's (the package may live there); the run's own files go to a fresh tmpfs.
+  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--work-dir', '/run/ocicomply', '--json', `${VM_RESULTS}/results.json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : [])];
   return `#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 ${cgroupSetup(o.mode)}
 : > ${VM_RESULTS}/booted
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
