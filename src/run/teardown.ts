@@ -4,7 +4,7 @@
  * runtime left (its process, its cgroup directories). Only ever acts on ids,
  * processes and cgroup directories that this harness created.
  */
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { cgroupDirsForPath, removeCgroupDirs } from '../host/cgroups.js';
 import { isAlive, killIfSame, type ProcessIdentity } from '../host/proc.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
@@ -56,7 +56,13 @@ export async function teardown(driver: RuntimeDriver, c: Leftover, opts: Teardow
   }
   const ours = (dir: string): boolean => basename(dir).startsWith(NAME_PREFIX);
   const dirs = [...new Set([...(c.cgroupDirs ?? []), ...(await cgroupDirsForPath(c.cgroupsPath))])].filter(ours);
-  const left = await removeCgroupDirs([...dirs, ...(c.harnessCgroups ?? []).filter(ours)]);
+  // A runtime that makes a nested cgroupsPath creates its parents in every
+  // hierarchy and removes only the leaf: parents named like ours go as well.
+  const ancestors = new Set<string>();
+  for (const d of [...dirs, ...(c.harnessCgroups ?? [])]) {
+    for (let p = dirname(d); ours(p); p = dirname(p)) ancestors.add(p);
+  }
+  const left = await removeCgroupDirs([...dirs, ...(c.harnessCgroups ?? []).filter(ours), ...ancestors]);
   if (left.length) problems.push(`cgroup directories of ${c.id} could not be removed: ${left.join(', ')}`);
   return problems;
 }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { RunDocument } from '../../src/results.js';
+import { cgroupDirs } from './leftovers.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'ocicomply.js');
@@ -66,6 +67,9 @@ export async function run(runtime: string, extra: readonly string[] = []): Promi
     }
     const left = await readdir(join(dir, 'work')).catch(() => []);
     if (left.length > 0) throw new Error(`the run left ${left.join(', ')} in its work dir`);
+    // Tests run one at a time: any cgroup named like ours now is this run's leak.
+    const cgroups = await cgroupDirs();
+    if (cgroups.length > 0) throw new Error(`the run left cgroup directories: ${cgroups.slice(0, 5).join(', ')}`);
     return { ...r, doc };
   } finally {
     await rm(dir, { recursive: true, force: true });
