@@ -6,12 +6,10 @@
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
 import { SetupError } from '../util/errors.js';
 
-/** The package's own directory (dist/probe/ or src/probe/ are two levels down). */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const SOURCE = join(PACKAGE_ROOT, 'bundles', 'probe.c');
 const FLAGS = ['-static', '-O2', '-Wall', '-Wextra', '-Werror'];

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
-import { PACKAGE_ROOT } from '../probe/build.js';
+import { PACKAGE_ROOT } from '../paths.js';
 import type { RunDocument } from '../results.js';
 import { SetupError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
