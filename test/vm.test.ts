@@ -44,6 +44,15 @@ t.test('the cgroup cases in the v2 VM, against runc and crun', { skip }, async (
   }
 });
 
+t.test('the device cases in the v2 VM (eBPF device control), against runc and crun', { skip }, async (t) => {
+  for (const runtime of ['runc', 'crun'].filter(onPath)) {
+    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'devices', '--spec-version', '1.1.0']);
+    t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`);
+    t.same(failures(r.doc), [], `${runtime}: the allowed device list holds on v2 too`);
+    t.ok(r.doc!.results.some((x) => x.requirement === 'devices.allow-list' && x.status === 'pass'), `${runtime}: the allow list was judged`);
+  }
+});
+
 t.test('SIGINT tears the VM down', { skip }, async (t) => {
   const dir = await freshDir('vm-int');
   t.teardown(() => rm(dir, { recursive: true, force: true }));
