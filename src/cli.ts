@@ -16,7 +16,7 @@ import { PACKAGE_ROOT } from './paths.js';
 import { cleanStaleRuns } from './run/clean.js';
 import { runSuite } from './run/suite.js';
 import { DEFAULT_WORK_DIR } from './run/workspace.js';
-import { SetupError } from './util/errors.js';
+import { requireRoot, SetupError } from './util/errors.js';
 import { VERSION } from './version.js';
 
 
@@ -131,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
       if (o.vm !== undefined) {
         if (o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
-        if (process.getuid?.() !== 0) throw new SetupError('ocicomply run needs root: runtimes need it to create namespaces and cgroups');
+        requireRoot();
         // Everything but where results go is passed on; paths are the host's, which the VM shares.
         const inner = [
           '--runtime', await resolveRuntime(o.runtime),

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupDirsOf, cgroupMode } from '../host/cgroups.js';
+import type { CheckStep } from '../cases/types.js';
 import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
 import { pollUntil } from '../util/poll.js';
@@ -16,6 +17,12 @@ import { judge } from './check.js';
 
 /** File -> value; an empty map: not judged on that cgroup version. */
 const fileValues = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+/** The files and values of the step that apply to this host (a hybrid host is judged as v1). */
+async function wanted(step: CheckStep): Promise<{ v2: boolean; want: Record<string, string> }> {
+  const v2 = (await cgroupMode()) === 'v2';
+  return { v2, want: step.params[v2 ? 'v2' : 'v1'] as Record<string, string> };
+}
 
 /** The container's cgroup directory that holds `file` (v1: the hierarchy of its controller). */
 function dirFor(dirs: ReadonlyMap<string, string>, file: string, v2: boolean): string | undefined {
@@ -34,8 +41,7 @@ export const cgroupValue: CheckDefinition = {
   },
   async run(ctx, step, c) {
     if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
-    const v2 = (await cgroupMode()) === 'v2';
-    const want = step.params[v2 ? 'v2' : 'v1'] as Record<string, string>;
+    const { v2, want } = await wanted(step);
     if (Object.keys(want).length === 0) return ctx.skipRequirements(step.requirements, `not judged on a ${v2 ? 'v2' : 'v1'} host`);
     const dirs = await cgroupDirsOf(c.process.pid);
     const problems: string[] = [];
@@ -118,8 +124,7 @@ export const cgroupParent: CheckDefinition = {
   },
   async run(ctx, step, c) {
     if (c.harnessCgroups.length === 0) return judge(ctx, step, false, 'the case has no seeded parent cgroup (cgroupParent)');
-    const v2 = (await cgroupMode()) === 'v2';
-    const want = step.params[v2 ? 'v2' : 'v1'] as Record<string, string>;
+    const { v2, want } = await wanted(step);
     const problems: string[] = [];
     for (const [file, value] of Object.entries(want)) {
       const controller = file.split('.')[0]!;

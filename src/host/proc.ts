@@ -2,7 +2,7 @@
  * Host-side observations of processes through procfs. Identity is (pid, start
  * time) so that a recycled pid is never mistaken for the container process.
  */
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 export interface ProcessIdentity {
   readonly pid: number;
@@ -84,14 +84,6 @@ export async function fileId(path: string): Promise<string | undefined> {
   try {
     const s = await stat(path);
     return `${s.dev}:${s.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function executablePath(pid: number): Promise<string | undefined> {
-  try {
-    return await readlink(`/proc/${pid}/exe`);
   } catch {
     return undefined;
   }

@@ -20,7 +20,7 @@ import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
 import { resolveRuntime } from '../runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
-import { SetupError } from '../util/errors.js';
+import { requireRoot, SetupError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
@@ -45,7 +45,7 @@ export interface SuiteOptions {
 
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
-  if (process.getuid?.() !== 0) throw new SetupError('ocicomply run needs root: runtimes need it to create namespaces and cgroups');
+  requireRoot();
   const runtimePath = await resolveRuntime(opts.runtime);
   if (opts.specVersion !== undefined && releaseOf(opts.specVersion) === undefined) throw new SetupError(`--spec-version "${opts.specVersion}" is not a version`);
   const [probeBinary, catalogue, host] = await Promise.all([ensureProbe(), loadCatalogue(opts.catalogueFile), hostFacts()]);

@@ -30,10 +30,3 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined> | T | und
     interval = Math.min(interval * 2, 50);
   }
 }
-
-/**
- * Watches for something that must NOT happen over a bounded window: returns the
- * first evidence seen, or undefined if none appeared before the window closed.
- * A future non-event cannot be proven; this is the documented settle window.
- */
-export const watchFor = pollUntil;
