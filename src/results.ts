@@ -51,9 +51,18 @@ export interface LoadError {
 
 export type CgroupMode = 'v1' | 'v2' | 'hybrid';
 
+/** A block device of the host, named in the block I/O cases' rules. */
+export interface BlockDevice {
+  readonly name: string;
+  readonly major: number;
+  readonly minor: number;
+}
+
 export interface HostFacts {
   readonly kernel: string;
   readonly cgroup: CgroupMode;
+  /** The disk the block I/O cases name; null when the host has none. */
+  readonly blockDevice: BlockDevice | null;
 }
 
 export interface RuntimeIdentity {

@@ -14,6 +14,7 @@ import { caseSchema } from './schema.js';
 import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Need, Program, Step } from './types.js';
 import { RUNTIME_OPS } from './types.js';
 import { isValidRange } from '../spec/version.js';
+import { HOST_TOKENS, tokensIn } from './host-tokens.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateCase = ajv.compile(caseSchema);
@@ -139,6 +140,9 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     }
     return { ...base, kind: 'check', check: name, params };
   });
+  for (const t of tokensIn({ config: raw['config'], containers: raw['containers'], steps: raw['steps'] })) {
+    if (!(t in HOST_TOKENS)) throw new CaseFileError(`unknown host value \${${t}} (known: ${Object.keys(HOST_TOKENS).map((k) => `\${${k}}`).join(', ')})`);
+  }
   const unjudged = [...known].filter((r) => !used.has(r));
   if (unjudged.length) throw new CaseFileError(`field requirements: ${unjudged.join(', ')} listed but judged by no step`);
   const versions = raw['versions'] === undefined ? undefined : String(raw['versions']);

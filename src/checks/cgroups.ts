@@ -24,6 +24,22 @@ async function wanted(step: CheckStep): Promise<{ v2: boolean; want: Record<stri
   return { v2, want: step.params[v2 ? 'v2' : 'v1'] as Record<string, string> };
 }
 
+/**
+ * The first of the alternative files `a|b` that the kernel has in `dir`, with
+ * the matching one of the alternative values `x|y` (or the only value).
+ * Alternatives cover kernel-dependent files (hugetlb's rsvd limits, BFQ's
+ * weight).
+ */
+async function firstFile(dir: string, files: string, values: string): Promise<{ file: string; value: string; content: string } | undefined> {
+  const names = files.split('|');
+  const choices = values.split('|');
+  for (const [i, file] of names.entries()) {
+    const content = await readFile(join(dir, file), 'utf8').then((t) => t.trim(), () => undefined);
+    if (content !== undefined) return { file, value: choices.length === names.length ? choices[i]! : values, content };
+  }
+  return undefined;
+}
+
 /** The container's cgroup directory that holds `file` (v1: the hierarchy of its controller). */
 function dirFor(dirs: ReadonlyMap<string, string>, file: string, v2: boolean): string | undefined {
   if (v2) return dirs.get('unified');
@@ -34,27 +50,33 @@ function dirFor(dirs: ReadonlyMap<string, string>, file: string, v2: boolean): s
 
 export const cgroupValue: CheckDefinition = {
   name: 'cgroup-value',
-  description: "The container's cgroup files hold the expected values (v1 files on a v1 or hybrid host, v2 files on a v2 host); a file the host lacks skips the requirement with the reason.",
+  description: "The container's cgroup files hold the expected values (v1 files on a v1 or hybrid host, v2 files on a v2 host); `a|b` names alternative files, the first the kernel has is judged (with the matching value of `x|y`); multi-line files are compared as sets of lines; a file the host lacks skips the requirement with the reason.",
   params: {
     type: 'object', additionalProperties: false, required: ['v1', 'v2'],
-    properties: { v1: fileValues, v2: fileValues },
+    properties: {
+      v1: fileValues, v2: fileValues,
+      // runtime.md (create): a property the runtime cannot apply is an error; such a refusal is no verdict.
+      refusable: { type: 'boolean' },
+    },
   },
   async run(ctx, step, c) {
+    if (step.params['refusable'] === true && !c.createdOk) {
+      const create = [...ctx.calls].reverse().find((x) => x.argv.includes('create') && x.argv.includes(c.id));
+      const why = create ? `exit ${String(create.exitCode)}${create.stderr.trim() ? `: ${create.stderr.trim().split('\n').pop()}` : ''}` : 'never called';
+      return ctx.skipRequirements(step.requirements, `not judged: create refused the setting (${why}); runtime.md lets a runtime refuse a property it cannot apply`);
+    }
     if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
     const { v2, want } = await wanted(step);
     if (Object.keys(want).length === 0) return ctx.skipRequirements(step.requirements, `not judged on a ${v2 ? 'v2' : 'v1'} host`);
     const dirs = await cgroupDirsOf(c.process.pid);
     const problems: string[] = [];
     const seen: string[] = [];
-    for (const [file, value] of Object.entries(want)) {
-      const dir = dirFor(dirs, file, v2);
-      if (!dir) return ctx.skipRequirements(step.requirements, `this ${v2 ? 'v2' : 'v1'} host has no ${file.split('.')[0]} controller for the container`);
-      let got: string;
-      try {
-        got = (await readFile(join(dir, file), 'utf8')).trim();
-      } catch {
-        return ctx.skipRequirements(step.requirements, `this host's kernel has no ${file} (in ${dir})`);
-      }
+    for (const [files, values] of Object.entries(want)) {
+      const dir = dirFor(dirs, files, v2);
+      if (!dir) return ctx.skipRequirements(step.requirements, `this ${v2 ? 'v2' : 'v1'} host has no ${files.split('.')[0]} controller for the container`);
+      const found = await firstFile(dir, files, values);
+      if (!found) return ctx.skipRequirements(step.requirements, `this host's kernel has no ${files.split('|').join(' or ')} (in ${dir})`);
+      const { file, value, content: got } = found;
       seen.push(`${file} = ${got}`);
       const inside = await insideValue(ctx, c, file, v2);
       if (inside !== undefined && inside !== got) problems.push(`inside the container ${file} reads ${JSON.stringify(inside)}, on the host ${JSON.stringify(got)}`);

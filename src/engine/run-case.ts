@@ -12,7 +12,8 @@ import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import { CHECKS } from '../checks/index.js';
-import type { CaseResult, CgroupMode, RequirementResult } from '../results.js';
+import type { CaseResult, CgroupMode, HostFacts, RequirementResult } from '../results.js';
+import { caseTokens, missingFact, resolveCase } from '../cases/host-tokens.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { teardown } from '../run/teardown.js';
 import type { Workspace } from '../run/workspace.js';
@@ -34,17 +35,19 @@ export interface CaseEnvironment {
   readonly signal: AbortSignal;
   /** The runtime's `features` document, or null when it has none. */
   readonly features: Readonly<Record<string, unknown>> | null;
-  readonly hostCgroup: CgroupMode;
+  readonly host: HostFacts;
 }
 
-export async function runCase(testCase: Case, env: CaseEnvironment): Promise<CaseResult> {
+export async function runCase(written: Case, env: CaseEnvironment): Promise<CaseResult> {
+  const missing = missingFact(caseTokens(written), env.host);
+  const testCase = missing === undefined ? resolveCase(written, env.host) : written;
   const started = performance.now();
   const applicable = testCase.requirements.filter((r) => inRange(env.specVersion, r.versions));
   if (testCase.versions !== undefined && !inRange(env.specVersion, testCase.versions)) {
     const message = `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message })), [], []);
   }
-  const unmet = unmetNeed(testCase, env.features, env.hostCgroup);
+  const unmet = unmetNeed(testCase, env.features, env.host.cgroup) ?? missing;
   if (unmet !== undefined) {
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: unmet })), [], []);
   }
@@ -174,7 +177,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     ids.set(spec.alias, id);
     const sharedDir = join(dir, spec.alias, 'shared');
     // A seeded parent lies above the container's own cgroup.
-    const parent = testCase.cgroupParent ? await seedParent(`${fresh.id}-parent`, testCase.cgroupParent, env.hostCgroup) : undefined;
+    const parent = testCase.cgroupParent ? await seedParent(`${fresh.id}-parent`, testCase.cgroupParent, env.host.cgroup) : undefined;
     const cgroupsPath = parent ? `/${parent.name}${fresh.cgroupsPath}` : testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath;
     const base = baseConfig({
       ociVersion: env.configOciVersion, sharedDir, cgroupsPath, program: spec.program, token: fresh.id,

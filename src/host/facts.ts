@@ -1,7 +1,9 @@
 import { release } from 'node:os';
 import type { HostFacts } from '../results.js';
+import { findBlockDevice } from './block.js';
 import { cgroupMode } from './cgroups.js';
 
 export async function hostFacts(): Promise<HostFacts> {
-  return { kernel: release(), cgroup: await cgroupMode() };
+  const [cgroup, blockDevice] = await Promise.all([cgroupMode(), findBlockDevice()]);
+  return { kernel: release(), cgroup, blockDevice };
 }

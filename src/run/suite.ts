@@ -90,7 +90,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const results: CaseResult[] = await runPool(cases, opts.jobs, abort.signal, async (c) => {
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, hostCgroup: host.cgroup });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, host });
       } catch (e) {
         // A fault of the harness (disk full, a bug): the case fails, the run goes on,
         // and the journal sweep below removes whatever the case left.

@@ -101,6 +101,8 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
       '-append', 'console=ttyS0 quiet panic=-1',
       '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
       '-virtfs', `local,path=${results},mount_tag=results,security_model=none,multidevs=remap`,
+      // A disk that reads zeroes and stores nothing: a block device for the block I/O cases.
+      '-blockdev', 'driver=null-co,node-name=disk,size=1073741824,read-zeroes=on', '-device', 'virtio-blk-pci,drive=disk',
     ], { stdio: ['ignore', serial.fd, serial.fd] });
     const exited = new Promise<void>((resolve) => qemu.once('exit', () => resolve()));
     const stop = (sig?: NodeJS.Signals): void => {
