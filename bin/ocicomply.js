@@ -15,10 +15,17 @@ try {
 }
 const { SetupError } = await import(new URL('util/errors.js', dist).href);
 const args = process.argv.slice(2);
-// `ocicomply list | head`: a closed pipe ends the output, not with a stack trace.
+// `ocicomply run ... | head`: once the reader is gone the rest of the output is
+// dropped, and the run goes on to its end, so its teardown still happens.
+let stdoutGone = false;
 process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
+  if (e.code !== 'EPIPE' && !stdoutGone) throw e;
+  stdoutGone = true;
+  process.stdout.write = (_chunk, encoding, done) => {
+    const callback = typeof encoding === 'function' ? encoding : done;
+    if (callback) process.nextTick(callback);
+    return true;
+  };
 });
 
 async function underReaper() {

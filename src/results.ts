@@ -61,6 +61,8 @@ export interface BlockDevice {
 export interface HostFacts {
   readonly kernel: string;
   readonly cgroup: CgroupMode;
+  /** The cgroup controllers the host offers: mounted v1 hierarchies' (v1, hybrid), or the root's cgroup.controllers (v2). */
+  readonly controllers: readonly string[];
   /** The disk the block I/O cases name; null when the host has none. */
   readonly blockDevice: BlockDevice | null;
 }

@@ -1,3 +1,4 @@
+import { CGROUP_CONTROLLERS } from './types.js';
 /** The JSON schema of a case file. Check parameters are validated by each check's own schema. */
 import { HOOK_TYPES, RUNTIME_OPS } from './types.js';
 
@@ -102,6 +103,10 @@ export const caseSchema = {
           {
             type: 'object', additionalProperties: false, required: ['cgroup'],
             properties: { cgroup: { type: 'array', minItems: 1, items: { enum: ['v1', 'v2', 'hybrid'] } } },
+          },
+          {
+            type: 'object', additionalProperties: false, required: ['controller'],
+            properties: { controller: { enum: [...CGROUP_CONTROLLERS] } },
           },
         ],
       },

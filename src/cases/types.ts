@@ -105,7 +105,13 @@ export type Need =
     readonly includes: string;
   }
   /** The host's cgroup mode must be one of these. */
-  | { readonly cgroup: readonly ('v1' | 'v2' | 'hybrid')[] };
+  | { readonly cgroup: readonly ('v1' | 'v2' | 'hybrid')[] }
+  /** The host must offer this cgroup controller (named as in v1; blkio is io on v2). */
+  | { readonly controller: CgroupController };
+
+/** Controllers a case can need, by their v1 names. */
+export const CGROUP_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'pids', 'blkio', 'hugetlb', 'devices', 'freezer', 'rdma', 'misc'] as const;
+export type CgroupController = (typeof CGROUP_CONTROLLERS)[number];
 
 export interface Case {
   /** Path under cases/ without the extension, e.g. "lifecycle/create-start". */

@@ -5,15 +5,15 @@
  * picks the ones that apply (a hybrid host is judged as v1, where the
  * controllers are).
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cgroupDirsOf, cgroupMode } from '../host/cgroups.js';
+import { cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
 import type { CheckStep } from '../cases/types.js';
 import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
 import { pollUntil } from '../util/poll.js';
 import type { CheckDefinition } from './check.js';
-import { judge } from './check.js';
+import { judge, NO_PARAMS } from './check.js';
 
 /** File -> value; an empty map: not judged on that cgroup version. */
 const fileValues = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -162,3 +162,32 @@ export const cgroupParent: CheckDefinition = {
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `the parent cgroup is there, as seeded` : problems.join('; '), { expected: want });
   },
 };
+
+export const nothingCreated: CheckDefinition = {
+  name: 'nothing-created',
+  description: "After a create that failed: no directory for the container's cgroupsPath exists in any hierarchy, and no process on the host sits in that cgroup.",
+  params: NO_PARAMS,
+  async run(ctx, step, c) {
+    const wanted = (c.config['linux'] as { cgroupsPath?: string } | undefined)?.cgroupsPath;
+    if (!wanted?.startsWith('/')) return ctx.skipRequirements(step.requirements, 'cannot be judged: the container has no absolute cgroupsPath');
+    const dirs: string[] = [];
+    for (const dir of await cgroupDirsForPath(wanted)) if (await exists(dir)) dirs.push(dir);
+    const inside = await processesIn(wanted);
+    const problems = [
+      ...(dirs.length > 0 ? [`cgroup directories left: ${dirs.join(', ')}`] : []),
+      ...(inside.length > 0 ? [`processes left in ${wanted}: ${inside.join(', ')}`] : []),
+    ];
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? `no cgroup and no process for ${wanted}` : problems.join('; '), { expected: [], actual: [...dirs, ...inside.map(String)] });
+  },
+};
+
+/** Pids of host processes whose cgroup (in any hierarchy) is `path` or below it. */
+async function processesIn(path: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  const found: number[] = [];
+  for (const pid of pids) {
+    const paths = await cgroupPaths(Number(pid));
+    if ([...paths.values()].some((p) => p === path || p.startsWith(`${path}/`))) found.push(Number(pid));
+  }
+  return found;
+}

@@ -47,7 +47,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
     const message = `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message })), [], []);
   }
-  const unmet = unmetNeed(testCase, env.features, env.host.cgroup) ?? missing;
+  const unmet = unmetNeed(testCase, env.features, env.host) ?? missing;
   if (unmet !== undefined) {
     return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: unmet })), [], []);
   }
@@ -101,11 +101,16 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   return finish(testCase, started, results, ctx.calls, cleanupProblems);
 }
 
-/** The first need the runtime's features document does not meet, as a skip reason. */
-function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> | null, cgroup: CgroupMode): string | undefined {
+/** The first need the runtime's features document or the host does not meet, as a skip reason. */
+function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> | null, host: HostFacts): string | undefined {
   for (const need of testCase.needs) {
     if ('cgroup' in need) {
-      if (!need.cgroup.includes(cgroup)) return `needs a ${need.cgroup.join(' or ')} cgroup host; this one is ${cgroup}`;
+      if (!need.cgroup.includes(host.cgroup)) return `needs a ${need.cgroup.join(' or ')} cgroup host; this one is ${host.cgroup}`;
+      continue;
+    }
+    if ('controller' in need) {
+      const name = host.cgroup === 'v2' && need.controller === 'blkio' ? 'io' : need.controller;
+      if (!host.controllers.includes(name)) return `needs the ${name} cgroup controller; this ${host.cgroup} host offers ${host.controllers.join(', ') || 'none'}`;
       continue;
     }
     if (!features) return `needs the runtime's features document (${need.feature} including ${need.includes}); the runtime has no features command`;

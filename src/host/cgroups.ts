@@ -52,6 +52,13 @@ export async function cgroupMounts(): Promise<CgroupMount[]> {
   return mounts;
 }
 
+/** The controllers the host offers containers, by the names of its cgroup version. */
+export async function cgroupControllers(mode: CgroupMode, base = '/sys/fs/cgroup'): Promise<string[]> {
+  if (mode === 'v2') return (await readFile(join(base, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+  const names = (await cgroupMounts()).filter((m) => m.version === 1).flatMap((m) => m.controllers).filter((c) => !c.startsWith('name='));
+  return [...new Set(names)].sort();
+}
+
 /** Host directories of every cgroup the process is in, keyed by hierarchy line. */
 export async function cgroupDirsOf(pid: number | 'self'): Promise<Map<string, string>> {
   const dirs = new Map<string, string>();

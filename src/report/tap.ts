@@ -16,6 +16,12 @@ import { flush, truncate, type Reporter, type RunInfo } from './reporter.js';
 export function createTapReporter(out: NodeJS.WritableStream): Reporter {
   const root = new Minimal({ name: 'ocicomply' });
   const finished = new Promise<void>((resolve) => root.once('end', () => resolve()));
+  // A reader that went away (`| head`) stops the pipe, and with it the stream's
+  // end: the run must still reach its teardown.
+  const outGone = new Promise<void>((resolve) => {
+    out.once('error', () => resolve());
+    out.once('close', () => resolve());
+  });
   // end:false because `out` is usually process.stdout, which we must not close.
   root.pipe(out, { end: false });
   // comment() writes straight through when nothing is queued, overtaking the
@@ -58,8 +64,8 @@ export function createTapReporter(out: NodeJS.WritableStream): Reporter {
         const s = doc.summary;
         root.comment(`summary: ${s.pass} pass, ${s.fail - s.warn} fail, ${s.skip} skip, ${s.warn} warn`);
         root.end();
-        await finished;
-        await flush(out);
+        await Promise.race([finished, outGone]);
+        await Promise.race([flush(out), outGone]);
       })();
       return ending;
     },

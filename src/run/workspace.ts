@@ -46,9 +46,7 @@ export class Workspace {
     const { path } = await tmpDir({ tmpdir: workDir, prefix: `run-${runTag}-` });
     const ws = new Workspace(path, runTag);
     await Promise.all([mkdir(ws.root), mkdir(ws.scratch), mkdir(ws.casesDir)]);
-    const me = await identify(process.pid);
-    const owner: Owner = { pid: process.pid, startTime: me?.startTime ?? '', runtime, root: ws.root };
-    await writeFile(join(path, 'owner.json'), JSON.stringify(owner));
+    await claimRunDir(path, runtime, ws.root);
     return ws;
   }
 
@@ -110,6 +108,17 @@ export async function readJournal(runDir: string): Promise<JournalEntry[]> {
 export interface StaleRun {
   readonly dir: string;
   readonly owner: Owner | undefined;
+}
+
+/**
+ * Marks a directory under the work dir (named run-*) as this process's: when
+ * the process is gone, the next run or `ocicomply clean` removes it, after
+ * tearing down the containers in its journal.
+ */
+export async function claimRunDir(dir: string, runtime: string, root: string): Promise<void> {
+  const me = await identify(process.pid);
+  const owner: Owner = { pid: process.pid, startTime: me?.startTime ?? '', runtime, root };
+  await writeFile(join(dir, 'owner.json'), JSON.stringify(owner));
 }
 
 /** Run directories whose owner process is gone. */
