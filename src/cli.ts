@@ -32,8 +32,8 @@ commands:
 run options:
   --spec-version V           the runtime-spec version whose rules apply
                              (default: the newest the runtime says it supports, else 1.0.2)
-  --only TERM[,TERM...]      only cases whose id starts with TERM (an area such as
-                             "lifecycle", or a case id) or that check requirement TERM
+  --only TERM[,TERM...]      only the case TERM, the cases of area TERM (such as
+                             "lifecycle"), or those that check requirement TERM (or TERM.*)
   --jobs N                   cases run in parallel (default: the number of cores)
   --reporter tap|human       default: human on a terminal, tap otherwise
   --json FILE                write the results document to FILE

@@ -63,10 +63,13 @@ RUNC.push({
   exit: 0,
 });
 
+/** crun 1.8.1 leaves the container's (empty) cgroup directories behind when create fails on a cgroup value. */
+const CRUN_LEFTOVERS = ['invalid-cpus', 'invalid-mems', 'invalid-period', 'invalid-quota'].map((c) => `cgroups/${c} create.error-leaves-nothing`);
+
 const CRUN: Expectation[] = [
   {
     args: [], // target 1.0.0, from crun --version
-    known: ['errors/delete-created delete.not-stopped', 'hooks/lifecycle hooks.prestart.during-start', ...INVALID_HOOK_CONFIG],
+    known: ['errors/delete-created delete.not-stopped', 'hooks/lifecycle hooks.prestart.during-start', ...INVALID_HOOK_CONFIG, ...CRUN_LEFTOVERS],
     exit: 1,
   },
   {
@@ -90,8 +93,16 @@ const CRUN: Expectation[] = [
   },
   // crun 1.8.1 treats 0 as no limit, and on a v1 host refuses -1 (it writes it to pids.max as is)
   (await cgroupMode()) === 'v2'
-    ? { args: ['--spec-version', '1.3.0', '--only', 'cgroups'], known: ['cgroups/pids-zero cgroups.pids.zero'], exit: 0 }
-    : { args: ['--spec-version', '1.3.0', '--only', 'cgroups'], known: ['cgroups/pids-zero cgroups.pids.zero', 'cgroups/pids-unlimited cgroups.pids.unlimited'], exit: 1 },
+    ? {
+      args: ['--spec-version', '1.3.0', '--only', 'cgroups'],
+      known: ['cgroups/pids-zero cgroups.pids.zero', ...CRUN_LEFTOVERS, ...['unconvertible-leaf-weight', 'unconvertible-oom-killer', 'unconvertible-realtime', 'unconvertible-swappiness', 'unified-unknown-controller'].map((c) => `cgroups/${c} create.error-leaves-nothing`)],
+      exit: 1,
+    }
+    : {
+      args: ['--spec-version', '1.3.0', '--only', 'cgroups'],
+      known: ['cgroups/pids-zero cgroups.pids.zero', 'cgroups/pids-unlimited cgroups.pids.unlimited', ...CRUN_LEFTOVERS, 'cgroups/unified-on-v1 create.error-leaves-nothing'],
+      exit: 1,
+    },
 ];
 
 async function check(t: Tap, runtime: string, expectations: Expectation[]): Promise<void> {

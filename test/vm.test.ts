@@ -22,6 +22,9 @@ async function qemuProcesses(): Promise<number[]> {
   return out;
 }
 
+const INVALID = ['invalid-cpus', 'invalid-mems', 'invalid-period', 'invalid-quota'];
+const UNCONVERTIBLE = ['unconvertible-leaf-weight', 'unconvertible-oom-killer', 'unconvertible-realtime', 'unconvertible-swappiness'];
+
 for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
   t.test(`--vm ${mode}: the suite runs on a pure ${cgroup} host`, { skip }, async (t) => {
     const r = await run('runc', ['--vm', mode, '--only', 'lifecycle/create-start,delete/stopped,errors/delete-created']);
@@ -34,13 +37,32 @@ for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
   });
 }
 
+/**
+ * Known deviations in the v2 VM at 1.3.0. Both treat a pids limit of 0 as no
+ * limit (a SHOULD) and set no HugeTLB reservation limit; runc accepts v1
+ * settings v2 has no place for; crun refuses them but leaves the container's
+ * empty cgroup behind after every failed create. crun runs on a pure v2 host
+ * without any wrapper.
+ */
+const V2_KNOWN: Record<string, string[]> = {
+  runc: [
+    'cgroups/hugepages cgroups.hugepages.reservation', 'cgroups/pids-zero cgroups.pids.zero',
+    ...UNCONVERTIBLE.map((c) => `cgroups/${c} cgroups.unified.unconvertible`),
+  ],
+  crun: [
+    'cgroups/hugepages cgroups.hugepages.reservation', 'cgroups/pids-zero cgroups.pids.zero',
+    ...[...INVALID, ...UNCONVERTIBLE, 'unified-unknown-controller'].map((c) => `cgroups/${c} create.error-leaves-nothing`),
+  ],
+};
+
 t.test('the cgroup cases in the v2 VM, against runc and crun', { skip }, async (t) => {
   for (const runtime of ['runc', 'crun'].filter(onPath)) {
     const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'cgroups', '--spec-version', '1.3.0']);
     t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`);
-    // both treat a pids limit of 0 as no limit (a SHOULD); crun runs on a pure v2 host without any wrapper
-    t.same(failures(r.doc), ['cgroups/pids-zero cgroups.pids.zero'], `${runtime}: only its known deviation`);
-    t.ok(r.doc!.results.some((x) => x.requirement === 'cgroups.unified.write' && x.status === 'pass'), `${runtime}: v2-only requirements are judged`);
+    t.same(failures(r.doc), [...V2_KNOWN[runtime]!].sort(), `${runtime}: only its known deviations`);
+    for (const id of ['cgroups.unified.write', 'cgroups.blkio.throttle', 'cgroups.blkio.weight-v2', 'cgroups.memory.limit']) {
+      t.ok(r.doc!.results.some((x) => x.requirement === id && x.status === 'pass'), `${runtime}: ${id} is judged and passes`);
+    }
   }
 });
 
@@ -66,7 +88,7 @@ t.test('SIGINT tears the VM down', { skip }, async (t) => {
   const r = await done;
   t.equal(r.code, 130, 'exit status 130');
   t.same(await qemuProcesses(), [], 'no qemu left');
-  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('vm-')), [], 'no VM results directory left');
+  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-')), [], 'no VM results directory left');
 });
 
 t.test('doctor says what the VM mode needs', async (t) => {

@@ -168,6 +168,8 @@ export const nothingCreated: CheckDefinition = {
   description: "After a create that failed: no directory for the container's cgroupsPath exists in any hierarchy, and no process on the host sits in that cgroup.",
   params: NO_PARAMS,
   async run(ctx, step, c) {
+    // After a create that succeeded the case's other requirement carries the failure, not this one.
+    if (c.createdOk) return ctx.skipRequirements(step.requirements, 'not judged: create did not fail');
     const wanted = (c.config['linux'] as { cgroupsPath?: string } | undefined)?.cgroupsPath;
     if (!wanted?.startsWith('/')) return ctx.skipRequirements(step.requirements, 'cannot be judged: the container has no absolute cgroupsPath');
     const dirs: string[] = [];
