@@ -1,6 +1,6 @@
 /** `ocicomply doctor`: what this machine has for a run and for --vm, and what is missing. */
 import { execa } from 'execa';
-import { cgroupMode } from './host/cgroups.js';
+import { hostFacts } from './host/facts.js';
 import { ensureProbe } from './probe/build.js';
 import { SetupError } from './util/errors.js';
 import { findVmHost } from './vm/host.js';
@@ -13,7 +13,10 @@ export async function doctor(): Promise<number> {
   const root = process.getuid?.() === 0;
   out(root, root ? 'running as root' : 'root (runs need it)');
   if (!root) problems++;
-  out(true, `host cgroups: ${await cgroupMode()}`);
+  const host = await hostFacts();
+  out(true, `host cgroups: ${host.cgroup}, controllers: ${host.controllers.join(' ') || 'none'}`);
+  // Not a problem: the block I/O throttle cases are skipped without one.
+  process.stdout.write(`${host.blockDevice ? 'ok     ' : 'absent '} block device for the block I/O cases${host.blockDevice ? `: ${host.blockDevice.name} (${host.blockDevice.major}:${host.blockDevice.minor})` : ' (those cases are skipped)'}\n`);
   try {
     out(true, `probe: ${await ensureProbe()}`);
   } catch (e) {

@@ -56,6 +56,9 @@ t.test('inside the cgroup v2 VM (v2 files)', { skip: skipRunc || (vm.host ? fals
   await t.test('drop-memory-limit', (t) => judge(t, baseline, 'drop-memory-limit', ['cgroups/memory cgroups.memory.limit', SWAP_NEEDS_LIMIT], v2('cgroups/memory,cgroups/memory-swap')));
   await t.test('unified-off-by-one', (t) => judge(t, baseline, 'unified-off-by-one', ['cgroups/unified cgroups.unified.write'], v2('cgroups/unified')));
   await t.test('drop-blkio-throttle', (t) => judge(t, baseline, 'drop-blkio-throttle', ['cgroups/blkio-throttle cgroups.blkio.throttle'], v2('cgroups/blkio-throttle')));
+  await t.test('drop-pids-limit', (t) => judge(t, baseline, 'drop-pids-limit', ['cgroups/pids cgroups.pids.limit'], v2('cgroups/pids')));
+  await t.test('drop-cpu-quota', (t) => judge(t, baseline, 'drop-cpu-quota', ['cgroups/cpu cgroups.cpu.quota'], v2('cgroups/cpu')));
+  await t.test('ignore-cgroupsPath', (t) => judge(t, baseline, 'ignore-cgroupsPath', ['cgroups/path-absolute cgroups.path.absolute', 'cgroups/path-relative cgroups.path.relative'], v2('cgroups/path-absolute,cgroups/path-relative')));
 });
 
 t.test('inside the cgroup v1 VM (hugetlb, BFQ weight)', { skip: skipRunc || (vm.host ? false : `no VM here: ${vm.missing.map((m) => m.what).join(', ')}`) }, async (t) => {

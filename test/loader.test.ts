@@ -42,6 +42,16 @@ interface Bad {
 
 const BAD: readonly Bad[] = [
   {
+    file: 'bad/unknown-host-value.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: state.id, level: MUST }\nconfig:\n  linux: { resources: { blockIO: { throttleReadBpsDevice: [{ major: "\${disk.major}", minor: 0, rate: 1 }] } } }\nsteps:\n  - check: state-id\n    requirement: state.id\n`,
+    expect: ['unknown host value ${disk.major}', '${block.major}'],
+  },
+  {
+    file: 'bad/unknown-controller.yaml',
+    yaml: `summary: s\nneeds:\n  - { controller: gpu }\nrequirements:\n  - { id: state.id, level: MUST }\nsteps:\n  - check: state-id\n    requirement: state.id\n`,
+    expect: ['needs.0'],
+  },
+  {
     file: 'bad/yaml-syntax.yaml',
     yaml: `summary: [unclosed\nrequirements:\n  - { id: state.id, level: MUST }\nsteps:\n  - op: create\n`,
     expect: ['not valid YAML'],
@@ -283,7 +293,7 @@ t.test('several directories load together; paths are relative to their own root'
   const b = await tempDir(t);
   await put(a, 'one.yaml', GOOD);
   await put(b, 'deep/er/two.yaml', GOOD.replace('summary: a good case', 'summary: another good case'));
-  await put(b, 'deep/bad.yaml', BAD[0]!.yaml);
+  await put(b, 'deep/bad.yaml', BAD.find((x) => x.file === 'bad/yaml-syntax.yaml')!.yaml);
   const { cases, errors } = await loadCases([a, b], catalogue);
   t.same(cases.map((c) => c.id), ['one', 'deep/er/two']);
   t.equal(errors.length, 1);

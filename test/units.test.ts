@@ -7,6 +7,10 @@ import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js
 import { parseState } from '../src/engine/state-document.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
+import { findBlockDevice } from '../src/host/block.js';
+import { caseTokens, missingFact, resolveCase, substitute, tokensIn } from '../src/cases/host-tokens.js';
+import type { Case } from '../src/cases/types.js';
+import type { HostFacts } from '../src/results.js';
 import { DEFAULT_SPEC_VERSION, inRange, isValidRange, releaseOf } from '../src/spec/version.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -313,4 +317,55 @@ t.test('cgroups of this process', { skip: process.platform !== 'linux' && 'Linux
   t.same(mine, dirs, 'by pid: the same as self');
   t.same(await cgroupDirsCreatedFor(process.pid), [], 'a process shares all of its own cgroups');
   t.same(await cgroupDirsOf(2 ** 22 + 12345), new Map(), 'a pid that does not exist has no cgroups');
+});
+
+// ---- host values in case files -------------------------------------------------
+
+const HOST: HostFacts = { kernel: 'k', cgroup: 'v2', controllers: ['io'], blockDevice: { name: 'vda', major: 254, minor: 16 } };
+
+t.test('substitute: a whole-string token becomes the number, a token in text its digits', async (t) => {
+  const config = { blockIO: { throttleReadBpsDevice: [{ major: '${block.major}', minor: '${block.minor}', rate: 5 }] } };
+  t.same(substitute(config, HOST), { blockIO: { throttleReadBpsDevice: [{ major: 254, minor: 16, rate: 5 }] } });
+  t.same(substitute({ 'io.max': '${block.major}:${block.minor} rbps=1' }, HOST), { 'io.max': '254:16 rbps=1' });
+  t.same(substitute({ '${block.major}': 'key' }, HOST), { '254': 'key' }, 'keys too');
+  t.same([...tokensIn({ a: ['x ${block.minor}', { b: '${block.major}' }] })].sort(), ['block.major', 'block.minor']);
+});
+
+t.test('missingFact: a host without a block device skips the case with the reason', async (t) => {
+  t.equal(missingFact(['block.major'], HOST), undefined);
+  t.equal(missingFact(['block.major'], { ...HOST, blockDevice: null }), 'needs a block device; this host has none');
+  t.equal(missingFact([], { ...HOST, blockDevice: null }), undefined, 'a case without tokens needs nothing');
+});
+
+t.test('resolveCase: containers and check parameters, nothing else', async (t) => {
+  const c = {
+    id: 'x', file: 'x.yaml', summary: 's', needs: [], cgroupsPath: 'absolute', mountCgroup: false, requirements: [],
+    containers: new Map([['main', { alias: 'main', config: { n: '${block.minor}' }, program: { wait: true }, hooks: {} }]]),
+    steps: [{ kind: 'check', index: 1, container: 'main', requirements: [], check: 'cgroup-value', params: { v1: {}, v2: { 'io.max': '${block.major}:0' } } }],
+  } as unknown as Case;
+  t.same([...caseTokens(c)].sort(), ['block.major', 'block.minor']);
+  const r = resolveCase(c, HOST);
+  t.same(r.containers.get('main')!.config, { n: 16 });
+  t.same((r.steps[0] as { params: unknown }).params, { v1: {}, v2: { 'io.max': '254:0' } });
+  t.equal(c.containers.get('main')!.config['n'], '${block.minor}', 'the loaded case is left as it was');
+});
+
+t.test('findBlockDevice: a disk before virtual devices, empty virtual devices never', async (t) => {
+  const sys = await mkdtemp(join(tmpdir(), 'ocicomply-sysblock-'));
+  t.teardown(() => rm(sys, { recursive: true, force: true }));
+  const dev = async (name: string, devices: string, majmin: string, size: number): Promise<void> => {
+    const real = join(sys, devices, name);
+    await mkdir(real, { recursive: true });
+    await writeFile(join(real, 'dev'), `${majmin}\n`);
+    await writeFile(join(real, 'size'), `${size}\n`);
+    await symlink(real, join(sys, 'block', name));
+  };
+  await mkdir(join(sys, 'block'));
+  t.equal(await findBlockDevice(join(sys, 'block')), null, 'none at all');
+  await dev('loop0', 'devices/virtual/block', '7:0', 0);
+  t.equal(await findBlockDevice(join(sys, 'block')), null, 'an unattached loop device is no disk');
+  await dev('zram0', 'devices/virtual/block', '253:0', 1024);
+  t.same(await findBlockDevice(join(sys, 'block')), { name: 'zram0', major: 253, minor: 0 }, 'a virtual device with a size will do');
+  await dev('vda', 'devices/pci0000:00/virtio1/block', '254:0', 1024);
+  t.same(await findBlockDevice(join(sys, 'block')), { name: 'vda', major: 254, minor: 0 }, 'a real disk comes first');
 });
