@@ -45,6 +45,7 @@ t.test('on this host (v1 files)', { skip: skipRunc || (v1Host ? false : 'this ho
     'drop-blkio-throttle': ['cgroups/blkio-throttle cgroups.blkio.throttle'],
     'drop-blkio-weight': ['cgroups/blkio-weight cgroups.blkio.weight'],
     'clamps-cpu-quota': ['cgroups/invalid-quota create.config-not-applicable'],
+    'chowns-cgroup-to-user': ['cgroups/ownership-v1 cgroups.ownership.not-on-v1', 'cgroups/ownership-read-only cgroups.ownership.only-if-writable'],
     'leaves-cgroup-on-error': [...['invalid-cpus', 'invalid-mems', 'invalid-period', 'invalid-quota', 'unified-on-v1'].map((c) => `cgroups/${c} create.error-leaves-nothing`)],
   };
   for (const [name, expected] of Object.entries(cases)) await t.test(name, (t) => judge(t, baseline, name, expected));
@@ -56,6 +57,7 @@ t.test('inside the cgroup v2 VM (v2 files)', { skip: skipRunc || (vm.host ? fals
   await t.test('drop-memory-limit', (t) => judge(t, baseline, 'drop-memory-limit', ['cgroups/memory cgroups.memory.limit', SWAP_NEEDS_LIMIT], v2('cgroups/memory,cgroups/memory-swap')));
   await t.test('unified-off-by-one', (t) => judge(t, baseline, 'unified-off-by-one', ['cgroups/unified cgroups.unified.write'], v2('cgroups/unified')));
   await t.test('drop-blkio-throttle', (t) => judge(t, baseline, 'drop-blkio-throttle', ['cgroups/blkio-throttle cgroups.blkio.throttle'], v2('cgroups/blkio-throttle')));
+  await t.test('chowns-cgroup-to-user', (t) => judge(t, baseline, 'chowns-cgroup-to-user', ['cgroups/ownership-delegated cgroups.ownership.others-kept', 'cgroups/ownership-read-only cgroups.ownership.only-if-writable'], v2('cgroups/ownership-delegated,cgroups/ownership-read-only')));
   await t.test('drop-pids-limit', (t) => judge(t, baseline, 'drop-pids-limit', ['cgroups/pids cgroups.pids.limit'], v2('cgroups/pids')));
   await t.test('drop-cpu-quota', (t) => judge(t, baseline, 'drop-cpu-quota', ['cgroups/cpu cgroups.cpu.quota'], v2('cgroups/cpu')));
   await t.test('ignore-cgroupsPath', (t) => judge(t, baseline, 'ignore-cgroupsPath', ['cgroups/path-absolute cgroups.path.absolute', 'cgroups/path-relative cgroups.path.relative'], v2('cgroups/path-absolute,cgroups/path-relative')));

@@ -85,7 +85,7 @@ t.test('mergeConfig', async (t) => {
 });
 
 t.test('mergeConfig over baseConfig, as a case patch is applied', async (t) => {
-  const base = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/ocicomply/x', program: { wait: true }, token: 'tok', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2', cgroupMount: false });
+  const base = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/ocicomply/x', program: { wait: true }, token: 'tok', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2', cgroupMount: 'none' });
   const merged = mergeConfig(base, { annotations: { 'org.example': 'v' }, linux: { cgroupsPath: null } });
   t.same(merged['annotations'], { 'org.ocicomply.token': 'tok', 'org.example': 'v' });
   const linux = merged['linux'] as Record<string, unknown>;
@@ -102,7 +102,7 @@ t.test('probeArgs', async (t) => {
   t.same(probeArgs({ exit: 0 }), [...common, '--exit', '0'], 'exit 0 is passed, not dropped');
   t.same(probeArgs({ exit: 42 }), [...common, '--exit', '42']);
   t.notOk(probeArgs({ exit: 42 }).includes('--wait'));
-  const cfg = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/c', program: { exit: 7 }, token: 't', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2', cgroupMount: false });
+  const cfg = baseConfig({ ociVersion: '1.0.2', sharedDir: '/s', cgroupsPath: '/c', program: { exit: 7 }, token: 't', hooks: {}, hookPaths: { hostProbe: '/p', hostLog: '/l' }, specVersion: '1.0.2', cgroupMount: 'none' });
   t.same((cfg['process'] as { args: string[] }).args, probeArgs({ exit: 7 }), 'baseConfig runs the probe with those args');
 });
 
@@ -339,7 +339,7 @@ t.test('missingFact: a host without a block device skips the case with the reaso
 
 t.test('resolveCase: containers and check parameters, nothing else', async (t) => {
   const c = {
-    id: 'x', file: 'x.yaml', summary: 's', needs: [], cgroupsPath: 'absolute', mountCgroup: false, requirements: [],
+    id: 'x', file: 'x.yaml', summary: 's', needs: [], cgroupsPath: 'absolute', mountCgroup: 'none', requirements: [],
     containers: new Map([['main', { alias: 'main', config: { n: '${block.minor}' }, program: { wait: true }, hooks: {} }]]),
     steps: [{ kind: 'check', index: 1, container: 'main', requirements: [], check: 'cgroup-value', params: { v1: {}, v2: { 'io.max': '${block.major}:0' } } }],
   } as unknown as Case;

@@ -39,18 +39,19 @@ for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
 
 /**
  * Known deviations in the v2 VM at 1.3.0. Both treat a pids limit of 0 as no
- * limit (a SHOULD) and set no HugeTLB reservation limit; runc accepts v1
+ * limit (a SHOULD), set no HugeTLB reservation limit and do not hand a
+ * delegated cgroup to the container's user (a SHOULD); runc accepts v1
  * settings v2 has no place for; crun refuses them but leaves the container's
  * empty cgroup behind after every failed create. crun runs on a pure v2 host
  * without any wrapper.
  */
 const V2_KNOWN: Record<string, string[]> = {
   runc: [
-    'cgroups/hugepages cgroups.hugepages.reservation', 'cgroups/pids-zero cgroups.pids.zero',
+    'cgroups/hugepages cgroups.hugepages.reservation', 'cgroups/pids-zero cgroups.pids.zero', 'cgroups/ownership-delegated cgroups.ownership.delegated',
     ...UNCONVERTIBLE.map((c) => `cgroups/${c} cgroups.unified.unconvertible`),
   ],
   crun: [
-    'cgroups/hugepages cgroups.hugepages.reservation', 'cgroups/pids-zero cgroups.pids.zero',
+    'cgroups/hugepages cgroups.hugepages.reservation', 'cgroups/pids-zero cgroups.pids.zero', 'cgroups/ownership-delegated cgroups.ownership.delegated',
     ...[...INVALID, ...UNCONVERTIBLE, 'unified-unknown-controller'].map((c) => `cgroups/${c} create.error-leaves-nothing`),
   ],
 };

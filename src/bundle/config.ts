@@ -62,8 +62,8 @@ export interface BaseConfigInput {
   readonly hookPaths: HookPaths;
   /** The target spec version: hook types it does not define are left out. */
   readonly specVersion: string;
-  /** The container's own cgroup at /sys/fs/cgroup, in a cgroup namespace, read-only. */
-  readonly cgroupMount: boolean;
+  /** The container's own cgroup at /sys/fs/cgroup, in a cgroup namespace, read-only or read-write. */
+  readonly cgroupMount: 'none' | 'ro' | 'rw';
 }
 
 export function probeArgs(program: Program): string[] {
@@ -93,11 +93,11 @@ export function baseConfig(input: BaseConfigInput): Record<string, unknown> {
       // /dev/ptmx, a default device, is the container's /dev/pts/ptmx
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
       { destination: IN_CONTAINER.shared, type: 'bind', source: input.sharedDir, options: ['rbind', 'rw'] },
-      ...(input.cgroupMount ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : []),
+      ...(input.cgroupMount !== 'none' ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', input.cgroupMount] }] : []),
     ],
     annotations: { 'org.ocicomply.token': input.token },
     linux: {
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, ...(input.cgroupMount ? [{ type: 'cgroup' }] : [])],
+      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }, ...(input.cgroupMount !== 'none' ? [{ type: 'cgroup' }] : [])],
       cgroupsPath: input.cgroupsPath,
     },
   };

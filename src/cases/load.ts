@@ -149,7 +149,7 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
   if (versions !== undefined && !isValidRange(versions)) throw new CaseFileError(`field versions: "${versions}" is not a version range`);
   const needs = (raw['needs'] ?? []) as Need[];
   const cgroupsPath = raw['cgroupsPath'] === 'relative' ? 'relative' : 'absolute';
-  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath, mountCgroup: raw['mountCgroup'] === true, ...(raw['cgroupParent'] ? { cgroupParent: raw['cgroupParent'] as NonNullable<Case['cgroupParent']> } : {}), requirements, containers, steps };
+  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath, mountCgroup: raw['mountCgroup'] === 'rw' ? 'rw' : raw['mountCgroup'] === true ? 'ro' : 'none', ...(raw['cgroupParent'] ? { cgroupParent: raw['cgroupParent'] as NonNullable<Case['cgroupParent']> } : {}), requirements, containers, steps };
 }
 
 export async function loadCaseFile(root: string, file: string, catalogue: Catalogue): Promise<Case | LoadError> {

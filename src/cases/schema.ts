@@ -112,7 +112,7 @@ export const caseSchema = {
       },
     },
     cgroupsPath: { enum: ['absolute', 'relative'] },
-    mountCgroup: { type: 'boolean' },
+    mountCgroup: { enum: [true, false, 'rw'] },
     cgroupParent: {
       type: 'object', additionalProperties: false, required: ['v1', 'v2'],
       properties: { v1: { type: 'object', additionalProperties: { type: 'string' } }, v2: { type: 'object', additionalProperties: { type: 'string' } } },

@@ -124,8 +124,8 @@ export interface Case {
   readonly needs: readonly Need[];
   /** `relative`: the containers' cgroupsPath is relative (no leading slash). */
   readonly cgroupsPath: 'absolute' | 'relative';
-  /** Mount the container's own cgroup at /sys/fs/cgroup (with a cgroup namespace) for the probe to read. */
-  readonly mountCgroup: boolean;
+  /** Mount the container's own cgroup at /sys/fs/cgroup (with a cgroup namespace): read-only for the probe to read, or read-write. */
+  readonly mountCgroup: 'none' | 'ro' | 'rw';
   /**
    * A parent cgroup the harness creates (and seeds with these values) before
    * create; the containers' cgroupsPath lies under it.

@@ -5,7 +5,7 @@
  * picks the ones that apply (a hybrid host is judged as v1, where the
  * controllers are).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
 import type { CheckStep } from '../cases/types.js';
@@ -193,3 +193,43 @@ async function processesIn(path: string): Promise<number[]> {
   }
   return found;
 }
+
+/** Files a runtime may hand over with a delegated cgroup, when the kernel does not list them (config-linux.md). */
+const DELEGATE_FALLBACK = ['cgroup.procs', 'cgroup.subtree_control', 'cgroup.threads'];
+
+async function delegateFiles(): Promise<string[]> {
+  const listed = await readFile('/sys/kernel/cgroup/delegate', 'utf8').then((t) => t.split('\n').map((l) => l.trim()).filter(Boolean), () => undefined);
+  return listed ?? DELEGATE_FALLBACK;
+}
+
+export const cgroupOwner: CheckDefinition = {
+  name: 'cgroup-owner',
+  description: "Who owns the container's cgroup: `files: delegated` is each cgroup directory with the files /sys/kernel/cgroup/delegate lists (else cgroup.procs, cgroup.subtree_control, cgroup.threads), `others` every other file in it; `owner: user` is the host uid of process.user.uid, `root` is uid 0.",
+  params: {
+    type: 'object', additionalProperties: false, required: ['files', 'owner'],
+    properties: { files: { enum: ['delegated', 'others'] }, owner: { enum: ['user', 'root'] } },
+  },
+  async run(ctx, step, c) {
+    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
+    if (c.cgroupDirs.length === 0) return judge(ctx, step, false, 'the container process is in no cgroup of its own');
+    // No user namespace in these cases: the container's uid is the host's.
+    const uid = step.params['owner'] === 'user' ? ((c.config['process'] as { user?: { uid?: number } }).user?.uid ?? 0) : 0;
+    const delegated = new Set(await delegateFiles());
+    const wrong: string[] = [];
+    let looked = 0;
+    for (const dir of c.cgroupDirs) {
+      const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+      const paths = step.params['files'] === 'delegated'
+        ? [dir, ...entries.filter((n) => delegated.has(n)).map((n) => join(dir, n))]
+        : entries.filter((n) => !delegated.has(n)).map((n) => join(dir, n));
+      for (const p of paths) {
+        const owner = (await stat(p)).uid;
+        looked++;
+        if (owner !== uid) wrong.push(`${p} (uid ${owner})`);
+      }
+    }
+    judge(ctx, step, wrong.length === 0,
+      wrong.length === 0 ? `${looked} ${step.params['files']} path(s) owned by uid ${uid}` : `not owned by uid ${uid}: ${wrong.slice(0, 8).join(', ')}${wrong.length > 8 ? ` and ${wrong.length - 8} more` : ''}`,
+      { expected: uid, actual: wrong });
+  },
+};
