@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freshDir, onPath, start } from './helpers/suite.js';
 import { cgroupDirs, mountsUnder, probeProcesses } from './helpers/leftovers.js';
@@ -81,4 +81,32 @@ t.test('a run killed with SIGKILL is cleaned by ocicomply clean', { skip }, asyn
   t.equal(r.code, 0, `clean succeeds (${r.stderr.trim()})`);
   t.match(r.stdout, /1 stale run\(s\) cleaned/, 'clean reports what it removed');
   await assertNothingLeft(t, work);
+});
+
+t.test('a reader that goes away (`| head`) does not stop the run before its teardown', { skip }, async (t) => {
+  const dir = await freshDir('pipe');
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const work = join(dir, 'work');
+  const { child, done } = start(['run', '--runtime', 'runc', '--reporter', 'tap', '--jobs', '1', '--only', 'lifecycle,state', '--work-dir', work]);
+  // Close our end after the first output: every later write of the run meets a closed pipe.
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  child.stdout!.destroy();
+  const r = await done;
+  t.equal(r.code, 0, `the run ends with its own verdict (${r.stderr.trim().split('\n').pop() ?? ''})`);
+  t.notMatch(r.stderr, /EPIPE|internal error/, 'no stack trace about the pipe');
+  await assertNothingLeft(t, work);
+});
+
+t.test('the directory of a VM run killed with SIGKILL is removed by ocicomply clean', async (t) => {
+  const dir = await freshDir('vmdir');
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const work = join(dir, 'work');
+  const vmDir = join(work, 'run-vm-cgroup2-1-x');
+  await mkdir(vmDir, { recursive: true });
+  // An owner that cannot be alive: pid 2^22 + 1 is above the kernel's pid limit.
+  await writeFile(join(vmDir, 'owner.json'), JSON.stringify({ pid: 4194305, startTime: '1', runtime: '', root: '' }));
+  await writeFile(join(vmDir, 'serial.log'), 'console output');
+  const r = await start(['clean', '--work-dir', work]).done;
+  t.equal(r.code, 0, `clean succeeds (${r.stderr.trim()})`);
+  t.same(await readdir(work), [], 'the VM run directory is gone');
 });
