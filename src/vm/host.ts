@@ -24,11 +24,10 @@ export interface Missing {
 /**
  * Modules the initramfs loads to reach the host's root over 9p and lay an
  * overlay on it, and for the VM's one (empty) disk, which the block I/O cases
- * need.
+ * need. Not BFQ: with it loaded a v1 VM once livelocked (both vCPUs busy, no
+ * progress), so the VMs have no v1 block I/O weight file.
  */
 const WANTED_MODULES = ['virtio_pci', '9pnet_virtio', '9p', 'overlay', 'virtio_blk'];
-/** Loaded where the kernel has them: BFQ brings the block I/O weight files (blkio.bfq.weight, io.bfq.weight). */
-const OPTIONAL_MODULES = ['bfq'];
 
 async function onPath(name: string): Promise<string | undefined> {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
@@ -90,7 +89,6 @@ async function moduleLoadOrder(kernelVersion: string): Promise<string[] | Missin
     const missing = visit(m);
     if (missing) return missing;
   }
-  for (const m of OPTIONAL_MODULES) if (deps.has(m)) visit(m);
   const compressed = order.find((f) => !f.endsWith('.ko'));
   if (compressed) return { what: `an uncompressed module (${compressed} is compressed, which busybox insmod cannot load)`, fix: 'a kernel package with plain .ko modules' };
   return order;
