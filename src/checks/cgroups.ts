@@ -11,6 +11,7 @@ import { cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgr
 import type { CheckStep } from '../cases/types.js';
 import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
+import { isAlive } from '../host/proc.js';
 import { pollUntil } from '../util/poll.js';
 import type { CheckDefinition } from './check.js';
 import { judge, NO_PARAMS } from './check.js';
@@ -99,6 +100,8 @@ export const cgroupPath: CheckDefinition = {
     if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
     const wanted = (c.config['linux'] as { cgroupsPath?: string }).cgroupsPath ?? '';
     const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
+    // A process that already ran to its end (a runtime that starts at create) has no cgroup left to look at.
+    if (!(await isAlive(c.process))) return ctx.skipRequirements(step.requirements, `cannot be judged: the container process (pid ${c.process.pid}) is gone already`);
     // Hierarchies the runtime left alone keep the harness's own cgroup.
     const placed = [...theirs].filter(([key, path]) => ours.get(key) !== path);
     const absolute = wanted.startsWith('/');
