@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { findVmHost } from '../src/vm/host.js';
-import { failures, onPath, run } from './helpers/suite.js';
+import { failures, onPath, run, whyNoResults } from './helpers/suite.js';
 import { judge, SWAP_NEEDS_LIMIT } from './helpers/broken-cgroups.js';
 
 const skipRunc = onPath('runc') ? false : 'runc is not on PATH';
@@ -13,7 +13,9 @@ const vm = await findVmHost();
 
 t.test('inside the cgroup v2 VM (v2 files)', { skip: skipRunc || (vm.host ? false : `no VM here: ${vm.missing.map((m) => m.what).join(', ')}`) }, async (t) => {
   const used = ['memory', 'memory-swap', 'unified', 'blkio-throttle', 'ownership-delegated', 'ownership-read-only', 'pids', 'cpu', 'path-absolute', 'path-relative'];
-  const baseline = failures((await run('runc', ['--only', used.map((c) => `cgroups/${c}`).join(','), '--spec-version', '1.3.0', '--vm', 'cgroup2'])).doc);
+  const base = await run('runc', ['--only', used.map((c) => `cgroups/${c}`).join(','), '--spec-version', '1.3.0', '--vm', 'cgroup2'], (m) => t.comment(m));
+  t.ok(base.doc, 'the baseline run wrote its results document', whyNoResults(base));
+  const baseline = failures(base.doc);
   const v2 = (only: string): { mode: string; only: string } => ({ mode: 'cgroup2', only });
   await t.test('drop-memory-limit', (t) => judge(t, baseline, 'drop-memory-limit', ['cgroups/memory cgroups.memory.limit', SWAP_NEEDS_LIMIT], v2('cgroups/memory,cgroups/memory-swap')));
   await t.test('unified-off-by-one', (t) => judge(t, baseline, 'unified-off-by-one', ['cgroups/unified cgroups.unified.write'], v2('cgroups/unified')));

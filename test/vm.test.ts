@@ -4,31 +4,20 @@
  * cgroup mode; the VM torn down when the run is interrupted.
  */
 import t from 'tap';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { findVmHost } from '../src/vm/host.js';
-import { failures, freshDir, onPath, run, start } from './helpers/suite.js';
+import { failures, onPath, run, start, whyNoResults } from './helpers/suite.js';
 
 const { host, missing } = await findVmHost();
 const skip = !onPath('runc') ? 'runc is not on PATH' : host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
 
-async function qemuProcesses(): Promise<number[]> {
-  const out: number[] = [];
-  for (const p of await readdir('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    const cmd = await readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '');
-    if (cmd.startsWith('qemu-system') || cmd.includes('/qemu-system-x86_64\0')) out.push(Number(p));
-  }
-  return out;
-}
 
 const INVALID = ['invalid-cpus', 'invalid-mems', 'invalid-period', 'invalid-quota'];
 const UNCONVERTIBLE = ['unconvertible-leaf-weight', 'unconvertible-oom-killer', 'unconvertible-realtime', 'unconvertible-swappiness'];
 
 for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
   t.test(`--vm ${mode}: the suite runs on a pure ${cgroup} host`, { skip }, async (t) => {
-    const r = await run('runc', ['--vm', mode, '--only', 'lifecycle/create-start,delete/stopped,errors/delete-created']);
-    t.equal(r.doc?.host.cgroup, cgroup, `the results say the host is ${cgroup}`);
+    const r = await run('runc', ['--vm', mode, '--only', 'lifecycle/create-start,delete/stopped,errors/delete-created'], (m) => t.comment(m));
+    t.equal(r.doc?.host.cgroup, cgroup, `the results say the host is ${cgroup}`, whyNoResults(r));
     t.match((r.doc as unknown as { vm?: { mode: string; bootMs: number } }).vm, { mode, kernel: host!.kernelVersion }, 'the results carry the VM facts');
     t.same(failures(r.doc), ['errors/delete-created delete.not-stopped'], 'the same verdicts as on the host');
     t.equal(r.code, 1, 'the exit status of the run inside');
@@ -58,8 +47,9 @@ const V2_KNOWN: Record<string, string[]> = {
 
 t.test('the cgroup cases in the v2 VM, against runc and crun', { skip }, async (t) => {
   for (const runtime of ['runc', 'crun'].filter(onPath)) {
-    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'cgroups', '--spec-version', '1.3.0']);
-    t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`);
+    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'cgroups', '--spec-version', '1.3.0'], (m) => t.comment(m));
+    t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`, whyNoResults(r));
+    if (!r.doc) continue;
     t.same(failures(r.doc), [...V2_KNOWN[runtime]!].sort(), `${runtime}: only its known deviations`);
     for (const id of ['cgroups.unified.write', 'cgroups.blkio.throttle', 'cgroups.blkio.weight-v2', 'cgroups.memory.limit']) {
       t.ok(r.doc!.results.some((x) => x.requirement === id && x.status === 'pass'), `${runtime}: ${id} is judged and passes`);
@@ -69,27 +59,12 @@ t.test('the cgroup cases in the v2 VM, against runc and crun', { skip }, async (
 
 t.test('the device cases in the v2 VM (eBPF device control), against runc and crun', { skip }, async (t) => {
   for (const runtime of ['runc', 'crun'].filter(onPath)) {
-    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'devices', '--spec-version', '1.1.0']);
-    t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`);
+    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'devices', '--spec-version', '1.1.0'], (m) => t.comment(m));
+    t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`, whyNoResults(r));
+    if (!r.doc) continue;
     t.same(failures(r.doc), [], `${runtime}: the allowed device list holds on v2 too`);
     t.ok(r.doc!.results.some((x) => x.requirement === 'devices.allow-list' && x.status === 'pass'), `${runtime}: the allow list was judged`);
   }
-});
-
-t.test('SIGINT tears the VM down', { skip }, async (t) => {
-  const dir = await freshDir('vm-int');
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const work = join(dir, 'work');
-  const { child, done } = start(['run', '--runtime', 'runc', '--vm', 'cgroup2', '--reporter', 'tap', '--work-dir', work]);
-  // wait for qemu to be up
-  const deadline = Date.now() + 30_000;
-  while ((await qemuProcesses()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  t.ok((await qemuProcesses()).length > 0, 'qemu runs');
-  process.kill(child.pid!, 'SIGINT');
-  const r = await done;
-  t.equal(r.code, 130, 'exit status 130');
-  t.same(await qemuProcesses(), [], 'no qemu left');
-  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-')), [], 'no VM results directory left');
 });
 
 t.test('doctor says what the VM mode needs', async (t) => {

@@ -9,6 +9,8 @@ import { delimiter, join } from 'node:path';
 
 export interface VmHost {
   readonly qemu: string;
+  /** util-linux's setpriv: qemu gets SIGKILL when the harness dies, even by SIGKILL. */
+  readonly setpriv: string;
   readonly kernel: string;
   readonly kernelVersion: string;
   /** Module files to insmod, dependencies first. */
@@ -99,6 +101,8 @@ export async function findVmHost(): Promise<{ host?: VmHost; missing: Missing[] 
   if (process.arch !== 'x64') missing.push({ what: 'an x86_64 host', fix: 'the VM mode boots an x86_64 kernel' });
   const qemu = await onPath('qemu-system-x86_64');
   if (!qemu) missing.push({ what: 'qemu-system-x86_64', fix: 'apt-get install qemu-system-x86' });
+  const setpriv = await onPath('setpriv');
+  if (!setpriv) missing.push({ what: 'setpriv', fix: 'apt-get install util-linux' });
   let busybox: string | undefined;
   for (const p of ['/bin/busybox', '/usr/bin/busybox']) {
     try {
@@ -126,6 +130,6 @@ export async function findVmHost(): Promise<{ host?: VmHost; missing: Missing[] 
     moduleProblem ??= order;
   }
   if (!kernel) missing.push(moduleProblem ?? { what: 'a kernel in /boot (vmlinuz-*)', fix: 'apt-get install linux-image-amd64' });
-  if (missing.length > 0 || !qemu || !busybox || !kernel || !kernelVersion || !modules) return { missing };
-  return { host: { qemu, kernel, kernelVersion, modules, busybox }, missing };
+  if (missing.length > 0 || !qemu || !setpriv || !busybox || !kernel || !kernelVersion || !modules) return { missing };
+  return { host: { qemu, setpriv, kernel, kernelVersion, modules, busybox }, missing };
 }

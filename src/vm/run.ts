@@ -7,7 +7,7 @@
  * directory. The VM is torn down on every path.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { dir as tmpDir } from 'tmp-promise';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -75,6 +75,9 @@ mount -t sysfs sys /sys
 mount -t tmpfs tmpfs /run
 ${cgroupSetup(o.mode)}
 : > ${VM_RESULTS}/booted
+# A sign of life every few seconds, with what each process waits on: a VM
+# that misses its deadline then shows a stuck process apart from a stuck guest.
+( while :; do { cat /proc/uptime; ps --ppid 2 -p 2 --deselect -o pid,ppid,stat,wchan:28,etimes,args 2>/dev/null | cut -c1-220; } > ${VM_RESULTS}/alive.new; mv ${VM_RESULTS}/alive.new ${VM_RESULTS}/alive; sleep 5; done ) &
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 cd ${quote(process.cwd())}
 ${quote(process.execPath)} ${quote(bin)} ${args.map(quote).join(' ')} > ${VM_RESULTS}/output 2> ${VM_RESULTS}/errors
@@ -82,6 +85,30 @@ echo $? > ${VM_RESULTS}/status
 sync
 echo o > /proc/sysrq-trigger
 `;
+}
+
+/**
+ * A booted guest writes its sign of life every 5 s. One silent for this long
+ * is stuck for good (its kernel's own soft lockup watchdog fires after 20 s),
+ * so the run stops there instead of at its deadline.
+ */
+const STALL_MS = 60_000;
+
+/** Milliseconds since the guest last gave a sign of life (since boot, before its first). */
+async function silentFor(results: string): Promise<number> {
+  const last = (await stat(join(results, 'alive')).catch(() => undefined)) ?? (await stat(join(results, 'booted')).catch(() => undefined));
+  return last ? Date.now() - last.mtimeMs : 0;
+}
+
+/** What a VM that ended without a result left: its last sign of life and the end of its console. */
+async function lastWords(results: string): Promise<string> {
+  const tail = (text: string, n: number): string => text.trimEnd().split('\n').slice(-n).join('\n');
+  const alive = await stat(join(results, 'alive')).catch(() => undefined);
+  const life = alive
+    ? `; its last sign of life ${Math.round((Date.now() - alive.mtimeMs) / 1000)} s before the end (uptime, then its processes):\n${await readFile(join(results, 'alive'), 'utf8')}`
+    : '; it never gave a sign of life after boot';
+  const serial = tail(await readFile(join(results, 'serial.log'), 'utf8').catch(() => ''), 40);
+  return `${life}\nits console ended with:\n${serial}`;
 }
 
 export async function runInVm(o: VmRunOptions): Promise<number> {
@@ -97,11 +124,13 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
   const serial = await open(join(results, 'serial.log'), 'w');
   try {
     await writeFile(join(results, 'stage2'), stageTwo(o), { mode: 0o755 });
-    const qemu = spawn(host.qemu, [
+    // setpriv execs qemu with a parent-death signal: a harness killed with
+    // SIGKILL (no handler runs) takes its VM with it.
+    const qemu = spawn(host.setpriv, ['--pdeathsig', 'KILL', '--', host.qemu,
       // KVM is not used: where /dev/kvm exists but does not work, qemu hangs with it.
-      '-accel', 'tcg', '-m', '3072', '-smp', '2', '-nographic', '-no-reboot',
+      '-accel', 'tcg,thread=single', '-m', '3072', '-smp', '2', '-nographic', '-no-reboot',
       '-kernel', host.kernel, '-initrd', initramfs,
-      '-append', 'console=ttyS0 quiet panic=-1',
+      '-append', 'console=ttyS0 loglevel=5 panic=-1',
       '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap',
       '-virtfs', `local,path=${results},mount_tag=results,security_model=none,multidevs=remap`,
       // A disk that reads zeroes and stores nothing: a block device for the block I/O cases.
@@ -130,9 +159,14 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
       if (bootMs === null && (await readFile(join(results, 'booted')).then(() => true, () => false))) bootMs = Math.round(performance.now() - started);
     };
     let running = true;
+    let stalled = false;
     void exited.then(() => (running = false));
     while (running) {
       await forward();
+      if (bootMs !== null && !stalled && (await silentFor(results)) > STALL_MS) {
+        stalled = true;
+        stop();
+      }
       await pollUntil(() => (running ? undefined : true), { timeoutMs: 200 });
     }
     await forward();
@@ -144,8 +178,8 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
     const errors = await readFile(join(results, 'errors'), 'utf8').catch(() => '');
     if (errors) process.stderr.write(errors);
     if (!Number.isInteger(status) || (await readFile(join(results, 'status')).then(() => false, () => true))) {
-      const log = (await readFile(join(results, 'serial.log'), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
-      throw new SetupError(`the ${o.mode} VM ended without a result${performance.now() - started >= o.timeoutMs ? ` (killed at its deadline, ${o.timeoutMs} ms)` : ''}; its console ended with:\n${log}`);
+      const why = stalled ? ` (stopped: the guest gave no sign of life for ${STALL_MS / 1000} s)` : performance.now() - started >= o.timeoutMs ? ` (killed at its deadline, ${o.timeoutMs} ms)` : '';
+      throw new SetupError(`the ${o.mode} VM ended without a result${why}${await lastWords(results)}`);
     }
     const vm: VmFacts = { mode: o.mode, kernel: host.kernelVersion, bootMs, wallMs: Math.round(performance.now() - started) };
     if (o.json) {

@@ -52,8 +52,30 @@ export function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): { c
   return { child, done };
 }
 
-/** A whole run with --json; the work dir is the test's own and is removed afterwards. */
-export async function run(runtime: string, extra: readonly string[] = []): Promise<Outcome> {
+/** A VM run's deadline: well inside a test file's time limit. */
+const VM_DEADLINE = ['--vm-timeout', '300000'];
+
+/**
+ * A whole run with --json; the work dir is the test's own and is removed
+ * afterwards. A VM run gets a deadline; an emulated guest whose kernel locked
+ * up (the run stops with "no sign of life") is booted once more, and `note`
+ * hears of it so the test's output says so.
+ */
+export async function run(runtime: string, extra: readonly string[] = [], note?: (message: string) => void): Promise<Outcome> {
+  if (!extra.includes('--vm')) return runOnce(runtime, extra);
+  const args = extra.includes('--vm-timeout') ? extra : [...extra, ...VM_DEADLINE];
+  const first = await runOnce(runtime, args);
+  if (first.doc || !/gave no sign of life/.test(first.stderr)) return first;
+  note?.(`the VM's guest stalled, booted once more; it said:\n${first.stderr.slice(-3000)}`);
+  return runOnce(runtime, args);
+}
+
+/** The stderr of a run that wrote no results, for an assertion's diagnostics. */
+export function whyNoResults(r: Outcome): { stderr?: string } {
+  return r.doc ? {} : { stderr: r.stderr.slice(-4000) };
+}
+
+async function runOnce(runtime: string, extra: readonly string[]): Promise<Outcome> {
   const dir = await freshDir('run');
   try {
     const json = join(dir, 'results.json');
