@@ -8,6 +8,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findVmHost } from '../src/vm/host.js';
 import { freshDir, onPath, RUNTIMES, start } from './helpers/suite.js';
+import type { Tap } from './helpers/broken-cgroups.js';
 
 const { host, missing } = await findVmHost();
 const skip = !onPath('runc') ? 'runc is not on PATH' : host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
@@ -22,42 +23,50 @@ async function qemuProcesses(): Promise<number[]> {
   return out;
 }
 
-t.test('SIGINT tears the VM down', { skip }, async (t) => {
-  const dir = await freshDir('vm-int');
+/** Polls until qemu is running (or not), up to `ms`. */
+async function qemuUntil(running: boolean, ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let pids = await qemuProcesses();
+  while ((pids.length > 0) !== running && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    pids = await qemuProcesses();
+  }
+  return pids;
+}
+
+/** A whole-suite VM run in a work dir of the test's own, once its qemu is up. */
+async function vmRunStarted(t: Tap, name: string): Promise<{ work: string; child: ReturnType<typeof start>['child']; done: ReturnType<typeof start>['done']; qemu: number[] }> {
+  const dir = await freshDir(name);
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const work = join(dir, 'work');
   const { child, done } = start(['run', '--runtime', 'runc', '--vm', 'cgroup2', '--reporter', 'tap', '--work-dir', work]);
-  // wait for qemu to be up
-  const deadline = Date.now() + 30_000;
-  while ((await qemuProcesses()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  t.ok((await qemuProcesses()).length > 0, 'qemu runs');
+  const qemu = await qemuUntil(true, 30_000);
+  t.ok(qemu.length > 0, 'qemu runs');
+  return { work, child, done, qemu };
+}
+
+const runDirs = async (work: string): Promise<string[]> => (await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-'));
+
+t.test('SIGINT tears the VM down', { skip }, async (t) => {
+  const { work, child, done } = await vmRunStarted(t, 'vm-int');
   process.kill(child.pid!, 'SIGINT');
   const r = await done;
   t.equal(r.code, 130, 'exit status 130');
   t.same(await qemuProcesses(), [], 'no qemu left');
-  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-')), [], 'no VM results directory left');
+  t.same(await runDirs(work), [], 'no VM results directory left');
 });
 
 t.test('SIGKILL of the harness takes the VM with it', { skip }, async (t) => {
-  const dir = await freshDir('vm-kill');
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const work = join(dir, 'work');
-  const { child, done } = start(['run', '--runtime', 'runc', '--vm', 'cgroup2', '--reporter', 'tap', '--work-dir', work]);
-  const deadline = Date.now() + 30_000;
-  while ((await qemuProcesses()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  t.ok((await qemuProcesses()).length > 0, 'qemu runs');
+  const { work, done, qemu } = await vmRunStarted(t, 'vm-kill');
   // Only the harness process that started qemu (its parent): no handler of it runs.
-  const [pid] = await qemuProcesses();
-  const parent = Number(/^PPid:\s+(\d+)/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  const parent = Number(/^PPid:\s+(\d+)/m.exec(await readFile(`/proc/${qemu[0]}/status`, 'utf8'))?.[1]);
   t.match(await readFile(`/proc/${parent}/cmdline`, 'utf8'), /ocicomply/, 'its parent is the harness');
   process.kill(parent, 'SIGKILL');
-  const gone = Date.now() + 10_000;
-  while ((await qemuProcesses()).length > 0 && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-  t.same(await qemuProcesses(), [], 'qemu died with its parent');
+  t.same(await qemuUntil(false, 10_000), [], 'qemu died with its parent');
   await done;
   const c = await start(['clean', '--work-dir', work]).done;
   t.equal(c.code, 0, 'clean succeeds');
-  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-')), [], 'clean removed the VM run directory');
+  t.same(await runDirs(work), [], 'clean removed the VM run directory');
 });
 
 t.test('a guest that stops giving signs of life is stopped well before the deadline', { skip }, async (t) => {
@@ -73,6 +82,6 @@ t.test('a guest that stops giving signs of life is stopped well before the deadl
   t.match(r.stderr, /its console ended with:/, 'and the end of its console');
   t.ok(took < 200_000, `stopped long before the deadline (${took} ms)`);
   t.same(await qemuProcesses(), [], 'no qemu left');
-  t.same((await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-')), [], 'no VM results directory left');
+  t.same(await runDirs(work), [], 'no VM results directory left');
 });
 
