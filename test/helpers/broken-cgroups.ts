@@ -22,3 +22,18 @@ export async function judge(t: Tap, baseline: string[], name: string, expected: 
   t.same(failures(r.doc).filter((f) => !baseline.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
 }
 
+
+/**
+ * runc's failures on these cases inside the cgroup v2 VM: the baseline its
+ * broken wrappers are judged against there.
+ */
+export async function v2VmBaseline(t: Tap, cases: readonly string[]): Promise<string[]> {
+  const base = await run('runc', ['--only', cases.map((c) => `cgroups/${c}`).join(','), '--spec-version', '1.3.0', '--vm', 'cgroup2'], (m) => t.comment(m));
+  t.ok(base.doc, 'the baseline run wrote its results document', whyNoResults(base));
+  return failures(base.doc);
+}
+
+/** In the v2 VM, a broken run is narrowed to the cases it breaks. */
+export function inV2Vm(cases: readonly string[]): { mode: string; only: string } {
+  return { mode: 'cgroup2', only: cases.map((c) => `cgroups/${c}`).join(',') };
+}
