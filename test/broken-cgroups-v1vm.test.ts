@@ -5,13 +5,11 @@
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { findVmHost } from '../src/vm/host.js';
-import { failures, onPath, run, RUNTIMES, whyNoResults } from './helpers/suite.js';
+import { failures, run, RUNTIMES, vmSkip, whyNoResults } from './helpers/suite.js';
 
-const skipRunc = onPath('runc') ? false : 'runc is not on PATH';
-const vm = await findVmHost();
+const skip = await vmSkip();
 
-t.test('inside the cgroup v1 VM (hugetlb)', { skip: skipRunc || (vm.host ? false : `no VM here: ${vm.missing.map((m) => m.what).join(', ')}`) }, async (t) => {
+t.test('inside the cgroup v1 VM (hugetlb)', { skip }, async (t) => {
   // Spec 1.0.2: hugepage limits are usage limits, which runc applies (it sets no reservation limit, a 1.1.0 rule).
   const args = ['--only', 'cgroups', '--spec-version', '1.0.2', '--vm', 'cgroup1'];
   const base = await run('runc', args, (m) => t.comment(m));

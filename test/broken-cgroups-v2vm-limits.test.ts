@@ -3,12 +3,10 @@
  * cgroupsPath (see the resources file for why the VM's runs are split).
  */
 import t from 'tap';
-import { findVmHost } from '../src/vm/host.js';
-import { onPath } from './helpers/suite.js';
+import { vmSkip } from './helpers/suite.js';
 import { inV2Vm, judge, v2VmBaseline } from './helpers/broken-cgroups.js';
 
-const vm = await findVmHost();
-const skip = !onPath('runc') ? 'runc is not on PATH' : vm.host ? false : `no VM here: ${vm.missing.map((m) => m.what).join(', ')}`;
+const skip = await vmSkip();
 
 t.test('inside the cgroup v2 VM: pids, cpu, cgroupsPath', { skip }, async (t) => {
   const baseline = await v2VmBaseline(t, ['pids', 'cpu', 'path-absolute', 'path-relative']);

@@ -5,12 +5,10 @@
  * files that each stay well under the per-file time limit.
  */
 import t from 'tap';
-import { findVmHost } from '../src/vm/host.js';
-import { onPath } from './helpers/suite.js';
+import { vmSkip } from './helpers/suite.js';
 import { inV2Vm, judge, SWAP_NEEDS_LIMIT, v2VmBaseline } from './helpers/broken-cgroups.js';
 
-const vm = await findVmHost();
-const skip = !onPath('runc') ? 'runc is not on PATH' : vm.host ? false : `no VM here: ${vm.missing.map((m) => m.what).join(', ')}`;
+const skip = await vmSkip();
 
 t.test('inside the cgroup v2 VM: memory, unified, block I/O, ownership', { skip }, async (t) => {
   const baseline = await v2VmBaseline(t, ['memory', 'memory-swap', 'unified', 'blkio-throttle', 'ownership-delegated', 'ownership-read-only']);

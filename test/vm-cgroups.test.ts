@@ -3,11 +3,9 @@
  * one's known deviations (a file of its own: emulated runs are slow).
  */
 import t from 'tap';
-import { findVmHost } from '../src/vm/host.js';
-import { failures, onPath, run, whyNoResults } from './helpers/suite.js';
+import { failures, onPath, run, vmSkip, whyNoResults } from './helpers/suite.js';
 
-const { host, missing } = await findVmHost();
-const skip = !onPath('runc') ? 'runc is not on PATH' : host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
+const skip = await vmSkip();
 
 const INVALID = ['invalid-cpus', 'invalid-mems', 'invalid-period', 'invalid-quota'];
 const UNCONVERTIBLE = ['unconvertible-leaf-weight', 'unconvertible-oom-killer', 'unconvertible-realtime', 'unconvertible-swappiness'];

@@ -6,12 +6,10 @@
 import t from 'tap';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { findVmHost } from '../src/vm/host.js';
-import { freshDir, onPath, RUNTIMES, start } from './helpers/suite.js';
+import { freshDir, RUNTIMES, start, vmSkip } from './helpers/suite.js';
 import type { Tap } from './helpers/broken-cgroups.js';
 
-const { host, missing } = await findVmHost();
-const skip = !onPath('runc') ? 'runc is not on PATH' : host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
+const skip = await vmSkip();
 
 async function qemuProcesses(): Promise<number[]> {
   const out: number[] = [];

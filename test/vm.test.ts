@@ -5,10 +5,10 @@
  */
 import t from 'tap';
 import { findVmHost } from '../src/vm/host.js';
-import { failures, onPath, run, start, whyNoResults } from './helpers/suite.js';
+import { failures, onPath, run, start, vmSkip, whyNoResults } from './helpers/suite.js';
 
-const { host, missing } = await findVmHost();
-const skip = !onPath('runc') ? 'runc is not on PATH' : host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
+const { host } = await findVmHost();
+const skip = await vmSkip();
 
 
 for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {

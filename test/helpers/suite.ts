@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { RunDocument } from '../../src/results.js';
 import { cgroupDirs } from './leftovers.js';
+import { findVmHost } from '../../src/vm/host.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const BIN = join(ROOT, 'bin', 'ocicomply.js');
@@ -101,4 +102,11 @@ async function runOnce(runtime: string, extra: readonly string[]): Promise<Outco
 /** "case requirement" for every failed result (any level). */
 export function failures(doc: RunDocument | undefined): string[] {
   return (doc?.results ?? []).filter((r) => r.status === 'fail').map((r) => `${r.case} ${r.requirement}`).sort();
+}
+
+/** Why the VM tests cannot run here (runc, then what --vm needs), or false. */
+export async function vmSkip(): Promise<string | false> {
+  if (!onPath('runc')) return 'runc is not on PATH';
+  const { host, missing } = await findVmHost();
+  return host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
 }
