@@ -15,7 +15,7 @@ import { ensureProbe } from './probe/build.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { cleanStaleRuns } from './run/clean.js';
 import { runSuite } from './run/suite.js';
-import { DEFAULT_WORK_DIR } from './run/workspace.js';
+import { defaultWorkDir } from './run/private-dir.js';
 import { requireRoot, SetupError } from './util/errors.js';
 import { VERSION } from './version.js';
 
@@ -26,7 +26,8 @@ commands:
   run --runtime RUNTIME      run the suite against RUNTIME (a name on PATH or a path)
   list                       print the cases and the requirement ids they check
   doctor                     say what this machine has for runs and for --vm, and what is missing
-  clean                      remove what runs that were killed left behind
+  clean [--runtime R]        remove what runs that were killed left behind (asking R, if given,
+                             to delete their containers; else by force)
   build-probe                build the probe (done by npm ci) and print its path
 
 run options:
@@ -43,7 +44,7 @@ run options:
   --settle MS                window for watching that something does not happen (default 150)
   --cases DIR                case directory (default: the built-in cases; repeatable)
   --work-dir DIR             where runs keep bundles and the runtime's --root
-                             (default ${DEFAULT_WORK_DIR})
+                             (default ${defaultWorkDir()}; made private, mode 0700)
   --verbose                  human reporter: every requirement, not only failures
   --vm cgroup2|cgroup1       run the suite inside a throwaway VM with a pure cgroup v2
                              (or v1) hierarchy (qemu, Debian's kernel, busybox-static)
@@ -110,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const o = parsed.values;
   const only = (o.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  const workDir = o['work-dir'] ?? DEFAULT_WORK_DIR;
+  const workDir = o['work-dir'] ?? defaultWorkDir();
   switch (command) {
     case 'list':
       return list(only);
@@ -120,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;
     case 'clean': {
-      const report = await cleanStaleRuns(workDir);
+      const report = await cleanStaleRuns(workDir, o.runtime === undefined ? undefined : await resolveRuntime(o.runtime));
       process.stdout.write(`${report.runs} stale run(s) cleaned, ${report.containers} container(s) removed\n`);
       for (const p of report.problems) process.stderr.write(`ocicomply: ${p}\n`);
       return report.problems.length ? 1 : 0;

@@ -101,10 +101,10 @@ t.test('the directory of a VM run killed with SIGKILL is removed by ocicomply cl
   const dir = await freshDir('vmdir');
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const work = join(dir, 'work');
-  const vmDir = join(work, 'run-vm-cgroup2-1-x');
-  await mkdir(vmDir, { recursive: true });
+  const vmDir = join(work, 'run-vm-cgroup2-AbC123');
+  await mkdir(vmDir, { recursive: true, mode: 0o700 });
   // An owner that cannot be alive: pid 2^22 + 1 is above the kernel's pid limit.
-  await writeFile(join(vmDir, 'owner.json'), JSON.stringify({ pid: 4194305, startTime: '1', runtime: '', root: '' }));
+  await writeFile(join(vmDir, 'owner.json'), JSON.stringify({ pid: 4194305, startTime: '1' }));
   await writeFile(join(vmDir, 'serial.log'), 'console output');
   const r = await start(['clean', '--work-dir', work]).done;
   t.equal(r.code, 0, `clean succeeds (${r.stderr.trim()})`);

@@ -6,6 +6,8 @@
 import { readFile, readdir, rmdir, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupMode } from '../results.js';
+import { mountInfo } from './mountinfo.js';
+import { pollUntil } from '../util/poll.js';
 
 const CGROUP2_SUPER_MAGIC = 0x63677270;
 
@@ -28,25 +30,14 @@ export async function cgroupMode(base = '/sys/fs/cgroup'): Promise<CgroupMode> {
   return 'v1';
 }
 
-function unescapeMountField(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
 export async function cgroupMounts(): Promise<CgroupMount[]> {
-  const text = await readFile('/proc/self/mountinfo', 'utf8');
   const mounts: CgroupMount[] = [];
-  for (const line of text.split('\n')) {
-    const [pre, post] = line.split(' - ');
-    if (!pre || !post) continue;
-    const f = pre.split(' ');
-    const [fstype, , superOpts] = post.split(' ');
-    const root = f[3], mountPoint = f[4];
-    if (root === undefined || mountPoint === undefined) continue;
-    if (fstype === 'cgroup2') {
-      mounts.push({ controllers: [], version: 2, mountPoint: unescapeMountField(mountPoint), root: unescapeMountField(root) });
-    } else if (fstype === 'cgroup') {
-      const controllers = (superOpts ?? '').split(',').filter((o) => o !== 'rw' && o !== 'ro' && (!o.includes('=') || o.startsWith('name=')));
-      mounts.push({ controllers, version: 1, mountPoint: unescapeMountField(mountPoint), root: unescapeMountField(root) });
+  for (const m of await mountInfo()) {
+    if (m.fstype === 'cgroup2') {
+      mounts.push({ controllers: [], version: 2, mountPoint: m.mountPoint, root: m.root });
+    } else if (m.fstype === 'cgroup') {
+      const controllers = m.superOptions.split(',').filter((o) => o !== 'rw' && o !== 'ro' && (!o.includes('=') || o.startsWith('name=')));
+      mounts.push({ controllers, version: 1, mountPoint: m.mountPoint, root: m.root });
     }
   }
   return mounts;
@@ -133,4 +124,34 @@ async function removeTree(dir: string): Promise<void> {
   } catch {
     // busy or already gone: reported by the caller
   }
+}
+
+/** Pids in a cgroup directory and every cgroup below it. */
+async function processesIn(dir: string): Promise<number[]> {
+  const own = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
+  const children = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+  const below = await Promise.all(children.map((e) => processesIn(join(dir, e.name))));
+  return [...own, ...below.flat()];
+}
+
+/**
+ * SIGKILLs whatever still sits in the harness's own cgroups (a runtime's
+ * helper, a container process the runtime lost) so that they can be
+ * removed; waits until they are empty or the deadline passes. Returns the
+ * pids still there.
+ */
+export async function killCgroupProcesses(dirs: readonly string[], timeoutMs: number): Promise<number[]> {
+  const remaining = async (): Promise<number[]> => (await Promise.all(dirs.map(processesIn))).flat().filter((p) => Number.isInteger(p) && p > 0);
+  const emptied = await pollUntil(async () => {
+    const pids = await remaining();
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return pids.length === 0 ? true : undefined;
+  }, { timeoutMs });
+  return emptied ? [] : remaining();
 }

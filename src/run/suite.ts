@@ -24,7 +24,9 @@ import { requireRoot, SetupError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
-import { readJournal, Workspace } from './workspace.js';
+import { Workspace } from './workspace.js';
+import { readJournal } from './journal.js';
+import { cgroupMounts } from '../host/cgroups.js';
 import { teardown } from './teardown.js';
 
 export interface SuiteOptions {
@@ -50,7 +52,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   if (opts.specVersion !== undefined && releaseOf(opts.specVersion) === undefined) throw new SetupError(`--spec-version "${opts.specVersion}" is not a version`);
   const [probeBinary, catalogue, host] = await Promise.all([ensureProbe(), loadCatalogue(opts.catalogueFile), hostFacts()]);
 
-  const stale = await cleanStaleRuns(opts.workDir);
+  const stale = await cleanStaleRuns(opts.workDir, runtimePath);
   if (stale.runs > 0) process.stderr.write(`ocicomply: cleaned ${stale.runs} run(s) left by a killed ocicomply (${stale.containers} container(s))\n`);
   for (const p of stale.problems) process.stderr.write(`ocicomply: ${p}\n`);
 
@@ -63,7 +65,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     totals.count++;
     totals.durationMs += c.durationMs;
   };
-  const workspace = await Workspace.open(opts.workDir, runtimePath);
+  const workspace = await Workspace.open(opts.workDir);
   const abort = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -113,7 +115,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     return flat.some(isFatal) ? 1 : 0;
   } finally {
     if (sweep) {
-      for (const entry of await readJournal(workspace.dir)) await teardown(driver, entry, opts.timing);
+      const { entries } = await readJournal(workspace.journalFile, workspace.runTag, (await cgroupMounts()).map((m) => m.mountPoint));
+      for (const entry of entries) await teardown(driver, entry, opts.timing);
     }
     await workspace.remove();
     process.off('SIGINT', onSignal);

@@ -1,52 +1,34 @@
 /**
  * A run's own directory: the runtime's --root, the case bundles, scratch
- * files, and a journal of every container id handed to the runtime. Runs
+ * files, and a journal of every container id handed to the runtime. It lies
+ * in the private work directory (see private-dir.ts) and is made 0700. Runs
  * killed before they could clean up are found by their dead owner and cleaned
  * by the next run (or `ocicomply clean`).
  */
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, lstat, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dir as tmpDir } from 'tmp-promise';
-import { identify, type ProcessIdentity } from '../host/proc.js';
-
-export const DEFAULT_WORK_DIR = join(tmpdir(), 'ocicomply');
-
-/** Every name ocicomply gives (container ids, cgroup directories) starts with this. */
-export const NAME_PREFIX = 'ocicomply-';
-
-export interface JournalEntry {
-  readonly id: string;
-  readonly cgroupsPath: string;
-  /** Cgroup directories the harness itself made for the container. */
-  readonly harnessCgroups?: readonly string[];
-  readonly process?: ProcessIdentity;
-}
-
-export interface Owner {
-  readonly pid: number;
-  readonly startTime: string;
-  readonly runtime: string;
-  readonly root: string;
-}
+import { identify } from '../host/proc.js';
+import { mountsUnder } from '../host/mountinfo.js';
+import { readOwner, type JournalEntry, type Owner } from './journal.js';
+import { containerId, parseRunDirName, runDirPrefix, type RunDirName } from './names.js';
+import { ensurePrivateDir, privateDirProblem } from './private-dir.js';
 
 export class Workspace {
   private serial = 0;
 
   private constructor(
     readonly dir: string,
-    /** Short, random: makes ids unique per run even across machines sharing a work dir. */
+    /** Short, random: makes ids unique per run even across runs sharing a runtime. */
     readonly runTag: string,
   ) {}
 
-  static async open(workDir: string, runtime: string): Promise<Workspace> {
-    await mkdir(workDir, { recursive: true, mode: 0o700 });
+  static async open(workDir: string): Promise<Workspace> {
+    const base = await ensurePrivateDir(workDir);
     const runTag = randomBytes(3).toString('hex');
-    const { path } = await tmpDir({ tmpdir: workDir, prefix: `run-${runTag}-` });
-    const ws = new Workspace(path, runTag);
-    await Promise.all([mkdir(ws.root), mkdir(ws.scratch), mkdir(ws.casesDir)]);
-    await claimRunDir(path, runtime, ws.root);
+    const ws = new Workspace(await mkdtemp(join(base, runDirPrefix(runTag))), runTag);
+    await Promise.all([mkdir(ws.root, { mode: 0o700 }), mkdir(ws.scratch, { mode: 0o700 }), mkdir(ws.casesDir, { mode: 0o700 })]);
+    await claimRunDir(ws.dir);
     return ws;
   }
 
@@ -59,100 +41,107 @@ export class Workspace {
   get casesDir(): string {
     return join(this.dir, 'cases');
   }
+  get journalFile(): string {
+    return join(this.dir, 'journal');
+  }
 
   /** A fresh container id and the cgroups path that goes with it. */
   nextContainer(): { id: string; cgroupsPath: string } {
-    const id = `${NAME_PREFIX}${this.runTag}-${++this.serial}`;
+    const id = containerId(this.runTag, ++this.serial);
     return { id, cgroupsPath: `/${id}` };
   }
 
   async caseDir(caseId: string): Promise<string> {
-    const { path } = await tmpDir({ tmpdir: this.casesDir, prefix: `${caseId.replaceAll('/', '.')}-` });
-    return path;
+    return mkdtemp(join(this.casesDir, `${caseId.replaceAll('/', '.')}-`));
   }
 
   async removeCaseDir(path: string): Promise<void> {
-    await rm(path, { recursive: true, force: true, maxRetries: 3 });
+    await removeOwnTree(path);
   }
 
   /** Appended before the runtime hears of the id, and again when its process is seen. */
   async journal(entry: JournalEntry): Promise<void> {
-    await appendFile(join(this.dir, 'journal'), `${JSON.stringify(entry)}\n`);
+    await appendFile(this.journalFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
   }
 
   async remove(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    await removeOwnTree(this.dir);
   }
 }
 
-export async function readJournal(runDir: string): Promise<JournalEntry[]> {
-  let text = '';
-  try {
-    text = await readFile(join(runDir, 'journal'), 'utf8');
-  } catch {
-    return [];
-  }
-  const byId = new Map<string, JournalEntry>();
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      const e = JSON.parse(line) as JournalEntry;
-      byId.set(e.id, { ...byId.get(e.id), ...e });
-    } catch {
-      // a line cut short by a kill: the entries before it still count
-    }
-  }
-  return [...byId.values()];
+/**
+ * Removes a tree the harness made, but never through a mount point: a bind
+ * mount a runtime left inside would otherwise lead the removal into whatever
+ * is mounted there. Throws, naming the mounts, when there is one.
+ */
+export async function removeOwnTree(dir: string): Promise<void> {
+  const mounts = await mountsUnder(dir);
+  if (mounts.length > 0) throw new Error(`${dir} was not removed: ${mounts.length} mount(s) are still under it (${mounts.slice(0, 3).join(', ')})`);
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Marks a run directory as this process's: when the process is gone, the
+ * next run or `ocicomply clean` removes it, after tearing down the
+ * containers in its journal. Only a pid and its start time: nothing in it is
+ * ever run or used as a path.
+ */
+export async function claimRunDir(dir: string): Promise<void> {
+  const me = await identify(process.pid);
+  const owner: Owner = { pid: process.pid, startTime: me?.startTime ?? '0' };
+  await writeFile(join(dir, 'owner.json'), JSON.stringify(owner), { mode: 0o600, flag: 'wx' });
 }
 
 export interface StaleRun {
   readonly dir: string;
-  readonly owner: Owner | undefined;
+  readonly name: RunDirName;
 }
+
+export interface StaleScan {
+  readonly stale: StaleRun[];
+  /** Entries that look like run directories but are not provably the harness's: left alone. */
+  readonly problems: string[];
+}
+
+/** A run that is still writing its owner file is this young at most. */
+const CLAIM_GRACE_MS = 60_000;
 
 /**
- * Marks a directory under the work dir (named run-*) as this process's: when
- * the process is gone, the next run or `ocicomply clean` removes it, after
- * tearing down the containers in its journal.
+ * The run directories in `workDir` whose owner process is gone. The work
+ * directory is checked as private first (SetupError otherwise).
  */
-export async function claimRunDir(dir: string, runtime: string, root: string): Promise<void> {
-  const me = await identify(process.pid);
-  const owner: Owner = { pid: process.pid, startTime: me?.startTime ?? '', runtime, root };
-  await writeFile(join(dir, 'owner.json'), JSON.stringify(owner));
-}
-
-/** Run directories whose owner process is gone. */
-export async function staleRuns(workDir: string): Promise<StaleRun[]> {
-  let names: string[] = [];
-  try {
-    names = (await readdir(workDir)).filter((n) => n.startsWith('run-'));
-  } catch {
-    return [];
-  }
-  const out: StaleRun[] = [];
-  for (const name of names) {
-    const dir = join(workDir, name);
-    let owner: Owner | undefined;
-    try {
-      owner = JSON.parse(await readFile(join(dir, 'owner.json'), 'utf8')) as Owner;
-    } catch {
-      owner = undefined;
+export async function staleRuns(workDir: string): Promise<StaleScan> {
+  const base = await ensurePrivateDir(workDir);
+  const uid = process.geteuid?.() ?? 0;
+  const stale: StaleRun[] = [];
+  const problems: string[] = [];
+  for (const entry of await readdir(base)) {
+    if (!entry.startsWith('run-')) continue;
+    const dir = join(base, entry);
+    const name = parseRunDirName(entry);
+    if (!name) {
+      problems.push(`left ${dir} alone: not named like a run directory of ocicomply`);
+      continue;
+    }
+    const st = await lstat(dir).catch(() => undefined);
+    if (!st) continue;
+    const problem = privateDirProblem(st, uid);
+    if (problem) {
+      problems.push(`left ${dir} alone: it ${problem}`);
+      continue;
+    }
+    const owner = await readOwner(join(dir, 'owner.json'));
+    if (owner !== undefined && 'problem' in owner) {
+      problems.push(`left ${dir} alone: ${owner.problem}`);
+      continue;
     }
     if (owner) {
-      const now = await identify(owner.pid);
-      if (now && now.startTime === owner.startTime) continue; // still running
-    } else if (await youngerThan(dir, 60_000)) {
-      continue; // a run that is still writing its owner file
+      const now = await identify(owner.owner.pid);
+      if (now && now.startTime === owner.owner.startTime) continue; // still running
+    } else if (Date.now() - st.mtimeMs < CLAIM_GRACE_MS) {
+      continue;
     }
-    out.push({ dir, owner });
+    stale.push({ dir, name });
   }
-  return out;
-}
-
-async function youngerThan(path: string, ms: number): Promise<boolean> {
-  try {
-    return Date.now() - (await stat(path)).mtimeMs < ms;
-  } catch {
-    return false;
-  }
+  return { stale, problems };
 }

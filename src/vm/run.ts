@@ -7,14 +7,14 @@
  * directory. The VM is torn down on every path.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { dir as tmpDir } from 'tmp-promise';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { RunDocument } from '../results.js';
 import { SetupError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
 import { claimRunDir } from '../run/workspace.js';
+import { ensurePrivateDir } from '../run/private-dir.js';
 import { findVmHost } from './host.js';
 import { buildInitramfs, STAGE_TWO, VM_RESULTS } from './initramfs.js';
 
@@ -115,10 +115,9 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
   const { host, missing } = await findVmHost();
   if (!host) throw new SetupError(`--vm needs ${missing.map((m) => `${m.what} (${m.fix})`).join('; ')}; \`ocicomply doctor\` lists what this machine has`);
   const initramfs = await buildInitramfs(host, join(PACKAGE_ROOT, 'build', 'vm'));
-  await mkdir(o.workDir, { recursive: true });
   // A run directory of its own (no containers on this side): a killed run's is removed by the next.
-  const { path: results } = await tmpDir({ tmpdir: o.workDir, prefix: `run-vm-${o.mode}-` });
-  await claimRunDir(results, '', '');
+  const results = await mkdtemp(join(await ensurePrivateDir(o.workDir), `run-vm-${o.mode}-`));
+  await claimRunDir(results);
   const started = performance.now();
   let interruptedBy: NodeJS.Signals | undefined;
   const serial = await open(join(results, 'serial.log'), 'w');
