@@ -91,10 +91,28 @@ exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 130/143 interrupted by SIGINT/SIGTERM
 `;
 
+/** Help text in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+const HELP_INDENT = 28;
+
 function optionLine(name: OptionName): string {
   const o: OptionSpec = OPTIONS[name];
   const left = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
-  return left.length < 28 ? `${left.padEnd(28)}${o.help}` : `${left}\n${' '.repeat(28)}${o.help}`;
+  const [first, ...more] = wrap(o.help, 80 - HELP_INDENT);
+  const pad = ' '.repeat(HELP_INDENT);
+  const head = left.length < HELP_INDENT ? `${left.padEnd(HELP_INDENT)}${first}` : `${left}\n${pad}${first}`;
+  return [head, ...more.map((l) => `${pad}${l}`)].join('\n');
 }
 
 export function commandHelp(name: CommandName): string {
