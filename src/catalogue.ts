@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import type { Level } from './results.js';
-import { isValidRange } from './spec/version.js';
+import { isValidRange, RELEASED_SPEC_VERSIONS, sortVersions, versionsNamed } from './spec/version.js';
 import { SetupError } from './util/errors.js';
 
 export interface Requirement {
@@ -52,4 +52,13 @@ export async function loadCatalogue(file: string): Promise<Catalogue> {
     map.set(r.id, r);
   }
   return map;
+}
+
+/**
+ * The spec versions a run can target: the published runtime-spec releases,
+ * and any version a requirement's range names (a range may name a release
+ * that is newer than this list, and it then knows that version's rules).
+ */
+export function knownSpecVersions(catalogue: Catalogue): string[] {
+  return sortVersions([...RELEASED_SPEC_VERSIONS, ...versionsNamed([...catalogue.values()].map((r) => r.versions))]);
 }

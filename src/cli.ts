@@ -1,55 +1,28 @@
 /**
- * ocicomply's command line: run, list, clean, build-probe.
+ * ocicomply's command line: run, list, doctor, clean, build-probe. Every
+ * value is checked, every output place opened and every case chosen before a
+ * run starts, so bad input costs no container.
  * Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment
  * error (or a case file that could not be loaded), 130/143 interrupted.
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveRuntime } from './runtime/resolve.js';
-import { runInVm } from './vm/run.js';
+import { COMMANDS, commandHelp, isCommand, parseCommand, USAGE, type Given } from './cli/commands.js';
+import { knownSpecVersions, loadCatalogue } from './catalogue.js';
 import { doctor } from './doctor.js';
-import { parseArgs } from 'node:util';
-import { loadCatalogue } from './catalogue.js';
-import { loadCases, selectCases } from './cases/load.js';
-import { ensureProbe } from './probe/build.js';
 import { PACKAGE_ROOT } from './paths.js';
+import { ensureProbe } from './probe/build.js';
+import { openReportOutput, type ReportOutput } from './report/output.js';
+import { resolveRuntime } from './runtime/resolve.js';
 import { cleanStaleRuns } from './run/clean.js';
+import { selectRun, type Selection } from './run/selection.js';
 import { runSuite } from './run/suite.js';
 import { defaultWorkDir } from './run/private-dir.js';
+import { knownRelease } from './spec/version.js';
 import { requireRoot, SetupError } from './util/errors.js';
+import { requireDirectory, requireDirectoryPlace } from './util/places.js';
 import { VERSION } from './version.js';
-
-
-const USAGE = `usage: ocicomply <command> [options]
-
-commands:
-  run --runtime RUNTIME      run the suite against RUNTIME (a name on PATH or a path)
-  list                       print the cases and the requirement ids they check
-  doctor                     say what this machine has for runs and for --vm, and what is missing
-  clean [--runtime R]        remove what runs that were killed left behind (asking R, if given,
-                             to delete their containers; else by force)
-  build-probe                build the probe (done by npm ci) and print its path
-
-run options:
-  --spec-version V           the runtime-spec version whose rules apply
-                             (default: the newest the runtime says it supports, else 1.0.2)
-  --only TERM[,TERM...]      only the case TERM, the cases of area TERM (such as
-                             "lifecycle"), or those that check requirement TERM (or TERM.*)
-  --jobs N                   cases run in parallel (default: the number of cores)
-  --reporter tap|human       default: human on a terminal, tap otherwise
-  --json FILE                write the results document to FILE
-  --junit FILE               write JUnit XML to FILE
-  --timeout MS               deadline for one runtime call (default 10000)
-  --wait-timeout MS          deadline for a state change or a report to appear (default 5000)
-  --settle MS                window for watching that something does not happen (default 150)
-  --cases DIR                case directory (default: the built-in cases; repeatable)
-  --work-dir DIR             where runs keep bundles and the runtime's --root
-                             (default ${defaultWorkDir()}; made private, mode 0700)
-  --verbose                  human reporter: every requirement, not only failures
-  --vm cgroup2|cgroup1       run the suite inside a throwaway VM with a pure cgroup v2
-                             (or v1) hierarchy (qemu, Debian's kernel, busybox-static)
-  --vm-timeout MS            deadline for the whole VM run (default 1800000)
-`;
+import { runInVm } from './vm/run.js';
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -61,116 +34,150 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
 const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
 const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
 
-async function list(only: string[]): Promise<number> {
+/** TERM,TERM given once or more, as one list. */
+function terms(values: readonly string[] | undefined): string[] {
+  return (values ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+/** The cases --cases, --only, --skip and --rerun-failed choose; every bad value is refused here. */
+async function selection(o: Given): Promise<Selection> {
+  const caseDirs = o.cases ? await Promise.all(o.cases.map((d) => requireDirectory('--cases', d))) : [BUILTIN_CASES];
   const catalogue = await loadCatalogue(CATALOGUE);
-  const { cases, errors } = await loadCases([BUILTIN_CASES], catalogue);
-  for (const c of selectCases(cases, only)) {
+  const chosen = await selectRun(catalogue, { caseDirs, only: terms(o.only), skip: terms(o.skip), rerunFailed: o['rerun-failed'] });
+  for (const n of chosen.notes) process.stderr.write(`ocicomply: ${n}\n`);
+  return chosen;
+}
+
+async function list(o: Given): Promise<number> {
+  const { cases, loadErrors, nothingToRerun } = await selection(o);
+  if (nothingToRerun) process.stderr.write(`ocicomply: ${nothingToRerun}\n`);
+  for (const c of cases) {
     process.stdout.write(`${c.id}  ${c.summary}\n`);
     for (const r of c.requirements) process.stdout.write(`    ${r.level.padEnd(6)} ${r.id}  (${r.doc}#${r.section}, spec ${r.versions})\n`);
   }
-  for (const e of errors) process.stderr.write(`ocicomply: ${e.message}\n`);
-  return errors.length ? 2 : 0;
+  for (const e of loadErrors) process.stderr.write(`ocicomply: ${e.message}\n`);
+  return loadErrors.length ? 2 : 0;
+}
+
+async function specVersion(v: string | undefined): Promise<string | undefined> {
+  if (v === undefined) return undefined;
+  const r = knownRelease(v, knownSpecVersions(await loadCatalogue(CATALOGUE)));
+  if ('error' in r) throw new SetupError(`--spec-version ${r.error}`);
+  return r.release;
+}
+
+/** --json and --junit, opened before the run; at most one of them may be standard output. */
+async function reportOutputs(o: Given, opened: ReportOutput[]): Promise<{ json?: ReportOutput; junit?: ReportOutput }> {
+  if (o.json === '-' && o.junit === '-') throw new SetupError('--json - and --junit - cannot both go to standard output');
+  if (o.json !== undefined && o.junit !== undefined && o.json !== '-' && resolve(o.json) === resolve(o.junit)) throw new SetupError(`--json and --junit name the same file, ${o.json}`);
+  const out: { json?: ReportOutput; junit?: ReportOutput } = {};
+  if (o.json !== undefined) opened.push((out.json = await openReportOutput('--json', o.json)));
+  if (o.junit !== undefined) opened.push((out.junit = await openReportOutput('--junit', o.junit)));
+  return out;
+}
+
+async function run(o: Given): Promise<number> {
+  if (!o.runtime) throw new SetupError('run needs --runtime (a name on PATH such as runc, or a path)');
+  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
+  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  if (o.vm !== undefined && o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
+  const jobs = positiveInt('jobs', o.jobs, availableParallelism());
+  const timing = {
+    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
+    settleMs: positiveInt('settle', o.settle, 150),
+  };
+  const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
+  const spec = await specVersion(o['spec-version']);
+  const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
+  const chosen = await selection(o);
+  if (chosen.nothingToRerun) {
+    process.stderr.write(`ocicomply: ${chosen.nothingToRerun}\n`);
+    return 0;
+  }
+  const opened: ReportOutput[] = [];
+  try {
+    const { json, junit } = await reportOutputs(o, opened);
+    // A report on standard output keeps it clean: the progress goes to standard error.
+    const reporterOut = json?.isStdout || junit?.isStdout ? process.stderr : process.stdout;
+    if (o.vm === 'cgroup2' || o.vm === 'cgroup1') {
+      requireRoot();
+      // Everything but where results go is passed on; paths are the host's, which the VM shares.
+      const inner = [
+        '--runtime', await resolveRuntime(o.runtime),
+        ...(spec ? ['--spec-version', spec] : []),
+        ...(o.only ? ['--only', terms(o.only).join(',')] : []),
+        ...(o.skip ? ['--skip', terms(o.skip).join(',')] : []),
+        ...(o['rerun-failed'] ? ['--rerun-failed', resolve(o['rerun-failed'])] : []),
+        ...(o['fail-fast'] ? ['--fail-fast'] : []),
+        ...(o.jobs ? ['--jobs', o.jobs] : []),
+        ...(o.timeout ? ['--timeout', o.timeout] : []),
+        ...(o['wait-timeout'] ? ['--wait-timeout', o['wait-timeout']] : []),
+        ...(o.settle ? ['--settle', o.settle] : []),
+        ...(o.cases ?? []).flatMap((d) => ['--cases', resolve(d)]),
+        ...(o.verbose ? ['--verbose'] : []),
+      ];
+      return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json, junit, timeoutMs: vmTimeoutMs, workDir });
+    }
+    return await runSuite({
+      runtime: o.runtime,
+      specVersion: spec,
+      cases: chosen.cases,
+      loadErrors: chosen.loadErrors,
+      jobs,
+      reporter,
+      reporterOut,
+      json,
+      junit,
+      timing,
+      workDir,
+      verbose: o.verbose ?? false,
+      failFast: o['fail-fast'] ?? false,
+    });
+  } finally {
+    for (const out of opened) await out.discard();
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(USAGE);
-    return command === undefined ? 2 : 0;
+  if (command === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
   }
-  if (command === '--version') {
-    process.stdout.write(`${VERSION}\n`);
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && !isCommand(topic)) throw new SetupError(`no command "${topic}" (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    process.stdout.write(topic ? commandHelp(topic) : USAGE);
     return 0;
   }
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        runtime: { type: 'string' },
-        'spec-version': { type: 'string' },
-        only: { type: 'string', multiple: true },
-        jobs: { type: 'string' },
-        reporter: { type: 'string' },
-        json: { type: 'string' },
-        junit: { type: 'string' },
-        timeout: { type: 'string' },
-        'wait-timeout': { type: 'string' },
-        settle: { type: 'string' },
-        cases: { type: 'string', multiple: true },
-        'work-dir': { type: 'string' },
-        verbose: { type: 'boolean' },
-        vm: { type: 'string' },
-        'vm-timeout': { type: 'string' },
-      },
-    });
-  } catch (e) {
-    throw new SetupError(`${(e as Error).message}\n\n${USAGE}`);
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`ocicomply ${VERSION}\n`);
+    return 0;
   }
-  const o = parsed.values;
-  const only = (o.only ?? []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
-  const workDir = o['work-dir'] ?? defaultWorkDir();
+  if (!isCommand(command)) throw new SetupError(`unknown command "${command}" (commands: ${Object.keys(COMMANDS).join(', ')}; see ocicomply --help)`);
+  // --help anywhere wins over every other argument, as in git and most tools.
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  const o = parseCommand(command, rest);
   switch (command) {
     case 'list':
-      return list(only);
+      return list(o);
     case 'doctor':
       return doctor();
     case 'build-probe':
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;
     case 'clean': {
+      const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
       const report = await cleanStaleRuns(workDir, o.runtime === undefined ? undefined : await resolveRuntime(o.runtime));
       process.stdout.write(`${report.runs} stale run(s) cleaned, ${report.containers} container(s) removed\n`);
       for (const p of report.problems) process.stderr.write(`ocicomply: ${p}\n`);
       return report.problems.length ? 1 : 0;
     }
-    case 'run': {
-      if (!o.runtime) throw new SetupError('run needs --runtime (a name on PATH such as runc, or a path)');
-      const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
-      if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
-      if (o.vm !== undefined) {
-        if (o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
-        requireRoot();
-        // Everything but where results go is passed on; paths are the host's, which the VM shares.
-        const inner = [
-          '--runtime', await resolveRuntime(o.runtime),
-          ...(o['spec-version'] ? ['--spec-version', o['spec-version']] : []),
-          ...(only.length ? ['--only', only.join(',')] : []),
-          ...(o.jobs ? ['--jobs', o.jobs] : []),
-          ...(o.timeout ? ['--timeout', o.timeout] : []),
-          ...(o['wait-timeout'] ? ['--wait-timeout', o['wait-timeout']] : []),
-          ...(o.settle ? ['--settle', o.settle] : []),
-          ...(o.cases ?? []).flatMap((d) => ['--cases', resolve(d)]),
-          ...(o.verbose ? ['--verbose'] : []),
-        ];
-        return runInVm({
-          mode: o.vm, innerArgs: inner, reporter, json: o.json && resolve(o.json), junit: o.junit && resolve(o.junit),
-          timeoutMs: positiveInt('vm-timeout', o['vm-timeout'], 1_800_000), workDir,
-        });
-      }
-      return runSuite({
-        runtime: o.runtime,
-        specVersion: o['spec-version'],
-        only,
-        jobs: positiveInt('jobs', o.jobs, availableParallelism()),
-        reporter,
-        json: o.json,
-        junit: o.junit,
-        timing: {
-          callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
-          waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
-          settleMs: positiveInt('settle', o.settle, 150),
-        },
-        caseDirs: o.cases ?? [BUILTIN_CASES],
-        catalogueFile: CATALOGUE,
-        workDir,
-        verbose: o.verbose ?? false,
-      });
-    }
-    default:
-      throw new SetupError(`unknown command "${command}"\n\n${USAGE}`);
+    case 'run':
+      return run(o);
   }
 }
-

@@ -195,8 +195,22 @@ export async function loadCases(dirs: readonly string[], catalogue: Catalogue): 
   return { cases, errors };
 }
 
-/** `--only` filter: a case matches a term when its id starts with it or a requirement id does. */
+/**
+ * Does `term` (of --only or --skip) name case `c`: its id, an area prefix of
+ * its id (`errors`, `errors/`), or a requirement it checks (`kill.sends-signal`)
+ * or a family of them (`state.status`)?
+ */
+export function caseMatches(c: Case, term: string): boolean {
+  return c.id === term || c.id.startsWith(term.endsWith('/') ? term : `${term}/`) || c.requirements.some((r) => r.id === term || r.id.startsWith(`${term}.`));
+}
+
+/** `--only` filter: the cases some term names; no terms, every case. */
 export function selectCases(cases: readonly Case[], only: readonly string[]): Case[] {
   if (only.length === 0) return [...cases];
-  return cases.filter((c) => only.some((t) => c.id === t || c.id.startsWith(t.endsWith('/') ? t : `${t}/`) || c.requirements.some((r) => r.id === t || r.id.startsWith(`${t}.`))));
+  return cases.filter((c) => only.some((t) => caseMatches(c, t)));
+}
+
+/** `--skip` filter: the cases no term names. */
+export function deselectCases(cases: readonly Case[], skip: readonly string[]): Case[] {
+  return cases.filter((c) => !skip.some((t) => caseMatches(c, t)));
 }

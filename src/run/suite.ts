@@ -1,26 +1,26 @@
 /**
- * One run of the suite: sets up (probe, runtime facts, workspace, cases),
- * runs the cases in parallel, reports, and tears everything down on every
- * path, including SIGINT and SIGTERM.
+ * One run of the suite: sets up (probe, runtime facts, workspace), runs the
+ * selected cases in parallel, reports, and tears everything down on every
+ * path, including SIGINT and SIGTERM. The command line has checked its input
+ * and chosen the cases before this starts.
  */
-import { loadCatalogue } from '../catalogue.js';
-import { loadCases, selectCases } from '../cases/load.js';
 import type { Timing } from '../engine/context.js';
 import { runCase } from '../engine/run-case.js';
 import { hostFacts } from '../host/facts.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
-import { writeJsonDocument } from '../report/json.js';
-import { writeJUnit } from '../report/junit.js';
+import { renderJsonDocument } from '../report/json.js';
+import { renderJUnit } from '../report/junit.js';
+import type { ReportOutput } from '../report/output.js';
 import type { Reporter } from '../report/reporter.js';
-import type { CaseResult, CallRecord, RunDocument } from '../results.js';
+import type { CaseResult, CallRecord, LoadError, RunDocument } from '../results.js';
 import type { Case } from '../cases/types.js';
 import { isFatal, summarize } from '../results.js';
 import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
 import { resolveRuntime } from '../runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
-import { requireRoot, SetupError } from '../util/errors.js';
+import { requireRoot } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
@@ -31,35 +31,35 @@ import { teardown } from './teardown.js';
 
 export interface SuiteOptions {
   readonly runtime: string;
+  /** A release the catalogue knows, already checked; undefined: what the runtime says it supports. */
   readonly specVersion: string | undefined;
-  readonly only: readonly string[];
+  /** The selected cases, and the case files that could not be loaded (reported as failures). */
+  readonly cases: readonly Case[];
+  readonly loadErrors: readonly LoadError[];
   readonly jobs: number;
   readonly reporter: 'tap' | 'human';
-  readonly json: string | undefined;
-  readonly junit: string | undefined;
+  /** Where the reporter writes: standard error when a report file goes to standard output. */
+  readonly reporterOut: NodeJS.WriteStream;
+  readonly json: ReportOutput | undefined;
+  readonly junit: ReportOutput | undefined;
   readonly timing: Timing;
-  readonly caseDirs: readonly string[];
-  readonly catalogueFile: string;
   readonly workDir: string;
   readonly verbose: boolean;
+  /** Start no new case once a MUST has failed; the cases not started are reported as skipped ("not run"). */
+  readonly failFast: boolean;
 }
-
 
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   requireRoot();
   const runtimePath = await resolveRuntime(opts.runtime);
-  if (opts.specVersion !== undefined && releaseOf(opts.specVersion) === undefined) throw new SetupError(`--spec-version "${opts.specVersion}" is not a version`);
-  const [probeBinary, catalogue, host] = await Promise.all([ensureProbe(), loadCatalogue(opts.catalogueFile), hostFacts()]);
+  const [probeBinary, host] = await Promise.all([ensureProbe(), hostFacts()]);
 
   const stale = await cleanStaleRuns(opts.workDir, runtimePath);
   if (stale.runs > 0) process.stderr.write(`ocicomply: cleaned ${stale.runs} run(s) left by a killed ocicomply (${stale.containers} container(s))\n`);
   for (const p of stale.problems) process.stderr.write(`ocicomply: ${p}\n`);
 
-  const { cases: all, errors: loadErrors } = await loadCases(opts.caseDirs, catalogue);
-  const cases = selectCases(all, opts.only);
-  if (opts.only.length > 0 && cases.length === 0) throw new SetupError(`--only ${opts.only.join(',')} matches no case (see ocicomply list)`);
-
+  const { cases, loadErrors } = opts;
   const totals = { count: 0, durationMs: 0 };
   const onCall = (c: CallRecord): void => {
     totals.count++;
@@ -81,15 +81,21 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   try {
     const facts = await probeRuntime(driver);
     const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
+    const out = opts.reporterOut;
     const reporter: Reporter = opts.reporter === 'tap'
-      ? (await import('../report/tap.js')).createTapReporter(process.stdout)
-      : createHumanReporter(process.stdout, { color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });
+      ? (await import('../report/tap.js')).createTapReporter(out)
+      : createHumanReporter(out, { color: Boolean(out.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });
     const runtime = { path: runtimePath, version: facts.version };
     reporter.start({ total: cases.length, runtime, specVersion, host });
     for (const e of loadErrors) reporter.loadError(e);
 
     const started = performance.now();
-    const results: CaseResult[] = await runPool(cases, opts.jobs, abort.signal, async (c) => {
+    // --fail-fast stops the pool taking cases; unlike an interrupt it lets running cases finish.
+    const stopTaking = new AbortController();
+    let failedFirst: string | undefined;
+    const begun = new Set<Case>();
+    const ran: CaseResult[] = await runPool(cases, opts.jobs, AbortSignal.any([abort.signal, stopTaking.signal]), async (c) => {
+      begun.add(c);
       let r: CaseResult;
       try {
         r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, host });
@@ -100,16 +106,25 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         r = internalFailure(c, e);
       }
       reporter.caseDone(r);
+      if (opts.failFast && failedFirst === undefined && r.results.some(isFatal)) {
+        failedFirst = c.id;
+        stopTaking.abort();
+      }
       return r;
     });
+    // The pool takes cases in order, so those never begun come after every one that ran.
+    const notRun = failedFirst !== undefined && !interruptedBy ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, `--fail-fast: a MUST failed in ${failedFirst}`)) : [];
+    for (const r of notRun) reporter.caseDone(r);
+    if (notRun.length > 0) process.stderr.write(`ocicomply: --fail-fast: a MUST failed in ${failedFirst}; ${notRun.length} case(s) not run, reported as skipped\n`);
+    const results = [...ran, ...notRun];
     const flat = results.flatMap((r) => r.results);
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const doc: RunDocument = {
       ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, timing,
     };
     await reporter.end(doc);
-    if (opts.json) await writeJsonDocument(opts.json, doc);
-    if (opts.junit) await writeJUnit(opts.junit, doc, results);
+    if (opts.json) await opts.json.write(renderJsonDocument(doc));
+    if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
     if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
     if (loadErrors.length > 0) return 2;
     return flat.some(isFatal) ? 1 : 0;
@@ -123,6 +138,14 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
   }
+}
+
+/** A case --fail-fast kept from starting: each of its requirements is a skip saying why. */
+function notRunResult(c: Case, why: string): CaseResult {
+  return {
+    case: c.id, file: c.file, summary: c.summary, calls: [], durationMs: 0, cleanupProblems: [],
+    results: c.requirements.map((r) => ({ case: c.id, requirement: r.id, level: r.level, status: 'skip', message: `not run: ${why}` })),
+  };
 }
 
 function internalFailure(c: Case, e: unknown): CaseResult {

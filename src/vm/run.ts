@@ -10,6 +10,8 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
+import { renderJsonDocument } from '../report/json.js';
+import type { ReportOutput } from '../report/output.js';
 import type { RunDocument } from '../results.js';
 import { SetupError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
@@ -25,8 +27,10 @@ export interface VmRunOptions {
   /** Arguments of `ocicomply run` inside the VM, without --vm, --json, --junit, --reporter and --work-dir. */
   readonly innerArgs: readonly string[];
   readonly reporter: 'tap' | 'human';
-  readonly json: string | undefined;
-  readonly junit: string | undefined;
+  /** Where the inner run's report is shown: standard error when a report file goes to standard output. */
+  readonly reporterOut: NodeJS.WritableStream;
+  readonly json: ReportOutput | undefined;
+  readonly junit: ReportOutput | undefined;
   readonly timeoutMs: number;
   readonly workDir: string;
 }
@@ -152,7 +156,7 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
       // The inner run's output arrives through the shared directory as it is written.
       const text = await readFile(join(results, 'output')).catch(() => Buffer.alloc(0));
       if (text.length > shown) {
-        process.stdout.write(text.subarray(shown));
+        o.reporterOut.write(text.subarray(shown));
         shown = text.length;
       }
       if (bootMs === null && (await readFile(join(results, 'booted')).then(() => true, () => false))) bootMs = Math.round(performance.now() - started);
@@ -183,9 +187,9 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
     const vm: VmFacts = { mode: o.mode, kernel: host.kernelVersion, bootMs, wallMs: Math.round(performance.now() - started) };
     if (o.json) {
       const doc = JSON.parse(await readFile(join(results, 'results.json'), 'utf8')) as RunDocument;
-      await writeFile(o.json, `${JSON.stringify({ ...doc, vm }, null, 2)}\n`);
+      await o.json.write(renderJsonDocument({ ...doc, vm }));
     }
-    if (o.junit) await writeFile(o.junit, await readFile(join(results, 'junit.xml')));
+    if (o.junit) await o.junit.write(await readFile(join(results, 'junit.xml'), 'utf8'));
     process.stderr.write(`ocicomply: ${o.mode} VM (kernel ${host.kernelVersion}): booted in ${bootMs ?? '?'} ms, ${vm.wallMs} ms in all\n`);
     return status;
   } finally {

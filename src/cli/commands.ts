@@ -1,0 +1,143 @@
+/**
+ * The commands and the options each takes: one table from which both the
+ * parser and the help text are made, so help cannot promise what the parser
+ * refuses. An option of another command is refused by name.
+ */
+import { parseArgs } from 'node:util';
+import { defaultWorkDir } from '../run/private-dir.js';
+import { SetupError } from '../util/errors.js';
+
+interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  /** The value's placeholder in help ("N", "FILE"). */
+  readonly value?: string;
+  readonly help: string;
+}
+
+const OPTIONS = {
+  runtime: { type: 'string', value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path; run: the runtime to judge; clean: the runtime asked to delete the containers of killed runs (without it they are removed by force)' },
+  'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (a release ocicomply knows; default: the newest the runtime says it supports, else 1.0.2)' },
+  only: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'only the case TERM, the cases of area TERM (such as "lifecycle"), or those that check requirement TERM (or TERM.*); repeatable' },
+  skip: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'leave out the cases TERM names (as for --only); they are not run and not reported; repeatable' },
+  'rerun-failed': { type: 'string', value: 'FILE', help: 'only the cases with a failed result (any level) in FILE, a results document written by --json' },
+  'fail-fast': { type: 'boolean', help: 'start no new case after a MUST failed; the cases not started are reported as skipped' },
+  jobs: { type: 'string', value: 'N', help: 'cases run in parallel (default: the number of cores)' },
+  reporter: { type: 'string', value: 'tap|human', help: 'default: human on a terminal, tap otherwise' },
+  json: { type: 'string', value: 'FILE', help: 'write the results document to FILE (- for standard output; the reporter then writes to standard error)' },
+  junit: { type: 'string', value: 'FILE', help: 'write JUnit XML to FILE (- for standard output, as for --json)' },
+  timeout: { type: 'string', value: 'MS', help: 'deadline for one runtime call (default 10000)' },
+  'wait-timeout': { type: 'string', value: 'MS', help: 'deadline for a state change or a report to appear (default 5000)' },
+  settle: { type: 'string', value: 'MS', help: 'window for watching that something does not happen (default 150)' },
+  cases: { type: 'string', multiple: true, value: 'DIR', help: 'case directory (default: the built-in cases); repeatable' },
+  'work-dir': { type: 'string', value: 'DIR', help: `where runs keep bundles and the runtime's --root (default ${defaultWorkDir()}; made private, mode 0700)` },
+  verbose: { type: 'boolean', help: 'human reporter: every requirement, not only failures' },
+  vm: { type: 'string', value: 'cgroup2|cgroup1', help: 'run the suite inside a throwaway VM with a pure cgroup v2 (or v1) hierarchy (qemu, Debian\'s kernel, busybox-static)' },
+  'vm-timeout': { type: 'string', value: 'MS', help: 'deadline for the whole VM run (default 1800000)' },
+  help: { type: 'boolean', short: 'h', help: 'print this help' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+interface CommandSpec {
+  readonly synopsis: string;
+  readonly summary: string;
+  readonly options: readonly OptionName[];
+}
+
+export const COMMANDS = {
+  run: {
+    synopsis: 'run --runtime RUNTIME [options]',
+    summary: 'run the suite against RUNTIME',
+    options: ['runtime', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'junit', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
+  },
+  list: {
+    synopsis: 'list [options]',
+    summary: 'print the cases and the requirement ids they check',
+    options: ['only', 'skip', 'rerun-failed', 'cases', 'help'],
+  },
+  doctor: {
+    synopsis: 'doctor',
+    summary: 'say what this machine has for runs and for --vm, and what is missing',
+    options: ['help'],
+  },
+  clean: {
+    synopsis: 'clean [--runtime RUNTIME] [--work-dir DIR]',
+    summary: 'remove what runs that were killed left behind',
+    options: ['runtime', 'work-dir', 'help'],
+  },
+  'build-probe': {
+    synopsis: 'build-probe',
+    summary: 'build the probe (done by npm ci) and print its path',
+    options: ['help'],
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+export const USAGE = `usage: ocicomply <command> [options]
+       ocicomply --version | -V
+       ocicomply <command> --help
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`).join('\n')}
+
+exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
+130/143 interrupted by SIGINT/SIGTERM
+`;
+
+/** Help text in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+const HELP_INDENT = 28;
+
+function optionLine(name: OptionName): string {
+  const o: OptionSpec = OPTIONS[name];
+  const left = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
+  const [first, ...more] = wrap(o.help, 80 - HELP_INDENT);
+  const pad = ' '.repeat(HELP_INDENT);
+  const head = left.length < HELP_INDENT ? `${left.padEnd(HELP_INDENT)}${first}` : `${left}\n${pad}${first}`;
+  return [head, ...more.map((l) => `${pad}${l}`)].join('\n');
+}
+
+export function commandHelp(name: CommandName): string {
+  const c: CommandSpec = COMMANDS[name];
+  return `usage: ocicomply ${c.synopsis}\n\n${c.summary}\n\noptions:\n${c.options.map(optionLine).join('\n')}\n`;
+}
+
+/** What a command was given: strings, lists of strings and switches, by option name. */
+export type Given = { [K in OptionName]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
+/**
+ * Parses a command's arguments. Every option of every command is known to
+ * the parser, so one that belongs to another command gets a message naming
+ * it and this command, not "unknown option".
+ */
+export function parseCommand(name: CommandName, args: readonly string[]): Given {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: false, options: OPTIONS as unknown as Record<string, OptionSpec> });
+  } catch (e) {
+    throw new SetupError(`${name}: ${(e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '')} (see ocicomply ${name} --help)`);
+  }
+  const allowed: readonly string[] = COMMANDS[name].options;
+  for (const option of Object.keys(parsed.values)) {
+    if (!allowed.includes(option)) throw new SetupError(`--${option} does not apply to ${name} (see ocicomply ${name} --help)`);
+  }
+  return parsed.values as Given;
+}
