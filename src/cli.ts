@@ -25,7 +25,9 @@ const USAGE = `usage: ocicomply <command> [options]
 commands:
   run --runtime RUNTIME      run the suite against RUNTIME (a name on PATH or a path)
   list                       print the cases and the requirement ids they check
-  doctor                     say what this machine has for runs and for --vm, and what is missing
+  doctor [--runtime RUNTIME] say what this machine has for runs and for --vm, and what is missing;
+                             try one probe container with RUNTIME (default: runc and crun),
+                             show its version and features and which cases a run would skip
   clean                      remove what runs that were killed left behind
   build-probe                build the probe (done by npm ci) and print its path
 
@@ -115,7 +117,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
       return list(only);
     case 'doctor':
-      return doctor();
+      return doctor({
+        runtime: o.runtime, workDir, caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
+        callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+      });
     case 'build-probe':
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;

@@ -24,6 +24,7 @@ import { requireRoot, SetupError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
+import { smokeFailureMessage, smokeTest } from './smoke.js';
 import { readJournal, Workspace } from './workspace.js';
 import { teardown } from './teardown.js';
 
@@ -79,6 +80,11 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   try {
     const facts = await probeRuntime(driver);
     const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
+    // Before any case: a runtime that cannot run one probe container stops the run with one message.
+    const smoke = await smokeTest({ driver, workspace, probeBinary, configOciVersion: facts.configOciVersion, specVersion, timing: opts.timing });
+    if (smoke.fatal) throw new SetupError(smokeFailureMessage(runtimePath, smoke.fatal));
+    for (const s of smoke.steps) if (s.problem) process.stderr.write(`ocicomply: the probe container's \`${s.op}\` ${s.problem}; the cases judge this\n`);
+    for (const p of smoke.cleanupProblems) process.stderr.write(`ocicomply: ${p}\n`);
     const reporter: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(process.stdout)
       : createHumanReporter(process.stdout, { color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });
