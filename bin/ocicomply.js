@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Launcher. `run` and `clean` execute under the probe's subreaper so that
+// Launcher. `run`, `clean` and `doctor` execute under the probe's subreaper so that
 // container processes orphaned by their runtime are reaped by an ancestor of
 // the harness even where the host's init does not reap them.
 import { spawn } from 'node:child_process';
@@ -8,6 +8,13 @@ import { fileURLToPath } from 'node:url';
 const dist = new URL('../dist/', import.meta.url);
 let cli;
 try {
+  // First, before anything that an older Node.js may fail on in its own way.
+  const { nodeVersionProblem } = await import(new URL('host/node-version.js', dist).href);
+  const tooOld = nodeVersionProblem(process.version);
+  if (tooOld) {
+    process.stderr.write(`ocicomply: ${tooOld}\n`);
+    process.exit(2);
+  }
   cli = await import(new URL('cli.js', dist).href);
 } catch (e) {
   process.stderr.write(`ocicomply: not built (${e.message}); run npm ci (or npm run build) in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
@@ -28,9 +35,16 @@ process.stdout.on('error', (e) => {
   };
 });
 
-async function underReaper() {
+/** Runs this command again under the probe's subreaper; false when the probe cannot be had and that is allowed. */
+async function underReaper({ probeOptional }) {
   const { ensureProbe } = await import(new URL('probe/build.js', dist).href);
-  const probe = await ensureProbe();
+  let probe;
+  try {
+    probe = await ensureProbe();
+  } catch (e) {
+    if (probeOptional) return false; // doctor says what is wrong with the probe itself
+    throw e;
+  }
   const child = spawn(probe, ['subreaper', process.execPath, fileURLToPath(import.meta.url), ...args], {
     stdio: 'inherit',
     env: { ...process.env, OCICOMPLY_REAPED: '1' },
@@ -43,8 +57,10 @@ async function underReaper() {
 }
 
 try {
-  if ((args[0] === 'run' || args[0] === 'clean') && process.env.OCICOMPLY_REAPED !== '1') await underReaper();
-  else process.exitCode = await cli.main(args);
+  // doctor runs a probe container too.
+  const reaped = ['run', 'clean', 'doctor'].includes(args[0]) && process.env.OCICOMPLY_REAPED !== '1'
+    && await underReaper({ probeOptional: args[0] === 'doctor' });
+  if (!reaped) process.exitCode = await cli.main(args);
 } catch (e) {
   if (e instanceof SetupError) {
     process.stderr.write(`ocicomply: ${e.message}\n`);

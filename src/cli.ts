@@ -166,7 +166,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
       return list(o);
     case 'doctor':
-      return doctor();
+      return doctor({
+        runtime: o.runtime, workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
+        callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+      });
     case 'build-probe':
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;

@@ -58,9 +58,9 @@ export const COMMANDS = {
     options: ['only', 'skip', 'rerun-failed', 'cases', 'help'],
   },
   doctor: {
-    synopsis: 'doctor',
-    summary: 'say what this machine has for runs and for --vm, and what is missing',
-    options: ['help'],
+    synopsis: 'doctor [--runtime RUNTIME]',
+    summary: 'say what this machine has for runs and for --vm, and what is missing; try one probe container with RUNTIME (default: runc and crun)',
+    options: ['runtime', 'cases', 'timeout', 'work-dir', 'help'],
   },
   clean: {
     synopsis: 'clean [--runtime RUNTIME] [--work-dir DIR]',

@@ -39,18 +39,13 @@ export interface CaseEnvironment {
 }
 
 export async function runCase(written: Case, env: CaseEnvironment): Promise<CaseResult> {
-  const missing = missingFact(caseTokens(written), env.host);
-  const testCase = missing === undefined ? resolveCase(written, env.host) : written;
   const started = performance.now();
+  const skip = caseSkipReason(written, env);
+  if (skip !== undefined) {
+    return finish(written, started, written.requirements.map((r) => ({ case: written.id, requirement: r.id, level: r.level, status: 'skip', message: skip })), [], []);
+  }
+  const testCase = resolveCase(written, env.host);
   const applicable = testCase.requirements.filter((r) => inRange(env.specVersion, r.versions));
-  if (testCase.versions !== undefined && !inRange(env.specVersion, testCase.versions)) {
-    const message = `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
-    return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message })), [], []);
-  }
-  const unmet = unmetNeed(testCase, env.features, env.host) ?? missing;
-  if (unmet !== undefined) {
-    return finish(testCase, started, testCase.requirements.map((r) => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: unmet })), [], []);
-  }
   if (applicable.length === 0) {
     return finish(testCase, started, verdicts(testCase, env.specVersion, [], new Map(), undefined), [], []);
   }
@@ -99,6 +94,18 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
     ? testCase.requirements.map((r): RequirementResult => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: 'not judged: the run was interrupted' }))
     : verdicts(testCase, env.specVersion, ctx.assertions, ctx.skipped, abort);
   return finish(testCase, started, results, ctx.calls, cleanupProblems);
+}
+
+/**
+ * Why the whole case is skipped before anything runs (its scenario belongs to
+ * other spec versions, a need the runtime or the host does not meet, a host
+ * fact it names that this host lacks), or undefined when it runs.
+ */
+export function caseSkipReason(testCase: Case, env: Pick<CaseEnvironment, 'specVersion' | 'features' | 'host'>): string | undefined {
+  if (testCase.versions !== undefined && !inRange(env.specVersion, testCase.versions)) {
+    return `the scenario belongs to spec ${testCase.versions}; the target is ${env.specVersion}`;
+  }
+  return unmetNeed(testCase, env.features, env.host) ?? missingFact(caseTokens(testCase), env.host);
 }
 
 /** The first need the runtime's features document or the host does not meet, as a skip reason. */

@@ -20,13 +20,14 @@ import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
 import { resolveRuntime } from '../runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
-import { requireRoot } from '../util/errors.js';
+import { requireRoot, SetupError } from '../util/errors.js';
 import { VERSION } from '../version.js';
 import { cleanStaleRuns } from './clean.js';
 import { runPool } from './pool.js';
 import { Workspace } from './workspace.js';
 import { readJournal } from './journal.js';
 import { cgroupMounts } from '../host/cgroups.js';
+import { smokeFailureMessage, smokeTest } from './smoke.js';
 import { teardown } from './teardown.js';
 
 export interface SuiteOptions {
@@ -82,6 +83,11 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const facts = await probeRuntime(driver);
     const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
     const out = opts.reporterOut;
+    // Before any case: a runtime that cannot run one probe container stops the run with one message.
+    const smoke = await smokeTest({ driver, workspace, probeBinary, configOciVersion: facts.configOciVersion, specVersion, timing: opts.timing });
+    if (smoke.fatal) throw new SetupError(smokeFailureMessage(runtimePath, smoke.fatal));
+    for (const s of smoke.steps) if (s.problem) process.stderr.write(`ocicomply: the probe container's \`${s.op}\` ${s.problem}; the cases judge this\n`);
+    for (const p of smoke.cleanupProblems) process.stderr.write(`ocicomply: ${p}\n`);
     const reporter: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(out)
       : createHumanReporter(out, { color: Boolean(out.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });

@@ -150,10 +150,10 @@ export function succeeded(call: CallRecord): boolean {
   return call.exitCode === 0 && !call.timedOut;
 }
 
-/** A one-line description of how a call ended, for messages. */
-export function describeOutcome(call: CallRecord): string {
+/** A one-line description of how a call ended, for messages: with the first line of its stderr unless told otherwise. */
+export function describeOutcome(call: CallRecord, opts: { readonly stderr?: boolean } = {}): string {
   if (call.timedOut) return `did not finish within its deadline (killed after ${Math.round(call.durationMs)} ms)`;
   if (call.exitCode === null) return `was killed by ${call.signal ?? 'a signal'}`;
-  const err = call.stderr.trim().split('\n')[0];
+  const err = opts.stderr === false ? undefined : call.stderr.trim().split('\n')[0];
   return `exited ${call.exitCode}${err ? `: ${err.slice(0, 200)}` : ''}`;
 }

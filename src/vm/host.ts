@@ -6,6 +6,7 @@
 import { access, readdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { moduleCompression, UNPACKERS } from './module-file.js';
 
 export interface VmHost {
   readonly qemu: string;
@@ -13,7 +14,7 @@ export interface VmHost {
   readonly setpriv: string;
   readonly kernel: string;
   readonly kernelVersion: string;
-  /** Module files to insmod, dependencies first. */
+  /** Module files to insmod, dependencies first (compressed ones are unpacked into the initramfs). */
   readonly modules: readonly string[];
   readonly busybox: string;
 }
@@ -91,8 +92,12 @@ async function moduleLoadOrder(kernelVersion: string): Promise<string[] | Missin
     const missing = visit(m);
     if (missing) return missing;
   }
-  const compressed = order.find((f) => !f.endsWith('.ko'));
-  if (compressed) return { what: `an uncompressed module (${compressed} is compressed, which busybox insmod cannot load)`, fix: 'a kernel package with plain .ko modules' };
+  for (const f of order) {
+    const c = moduleCompression(f);
+    if ((c === 'xz' || c === 'zstd') && !(await onPath(UNPACKERS[c].program))) {
+      return { what: `${UNPACKERS[c].program}, to unpack the compressed kernel modules (${f})`, fix: UNPACKERS[c].fix };
+    }
+  }
   return order;
 }
 

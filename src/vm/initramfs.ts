@@ -1,15 +1,17 @@
 /**
- * The VM's initramfs: busybox, the modules for 9p and overlayfs, and an init
+ * The VM's initramfs: busybox, the modules for 9p and overlayfs (unpacked
+ * where the host's are compressed), and an init
  * that mounts the host's root read-only with a tmpfs overlay on top, mounts
  * the run's results directory, and hands over to the run's stage-two script.
  * Cached by content, like the probe.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile, access } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { cpioArchive, type CpioEntry } from './cpio.js';
 import type { VmHost } from './host.js';
+import { readModule, unpackedName } from './module-file.js';
 
 /** Where the results directory appears inside the VM, and the script there that runs next. */
 export const VM_RESULTS = '/ocicomply-results';
@@ -35,7 +37,8 @@ exec switch_root /newroot ${STAGE_TWO}
 
 export async function buildInitramfs(host: VmHost, cacheDir: string): Promise<string> {
   const busybox = await readFile(host.busybox);
-  const modules = await Promise.all(host.modules.map(async (m, i) => ({ name: `${String(i).padStart(2, '0')}-${basename(m)}`, data: await readFile(m) })));
+  // Unpacked, and named NN-name.ko: the init loads /modules/*.ko in name order, which is dependency order.
+  const modules = await Promise.all(host.modules.map(async (m, i) => ({ name: `${String(i).padStart(3, '0')}-${unpackedName(m)}`, data: await readModule(m) })));
   const hash = createHash('sha256').update(INIT).update(busybox);
   for (const m of modules) hash.update(m.name).update(m.data);
   const file = join(cacheDir, `initramfs-${hash.digest('hex').slice(0, 12)}.gz`);
