@@ -4,7 +4,7 @@
  */
 import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
 import { isFatal } from '../results.js';
-import { caseVerdict, flush, type CaseVerdict, type Reporter, type RunInfo } from './reporter.js';
+import { caseVerdict, flush, totalsOf, type CaseVerdict, type Reporter, type RunInfo } from './reporter.js';
 
 export interface HumanOptions {
   color: boolean;
@@ -85,11 +85,10 @@ function summaryLines(doc: RunDocument, paint: Paint): string[] {
   }
   if (lines.length > 1) lines.push('');
 
-  const s = doc.summary;
-  // summary.fail includes warnings; a person wants "failed" to mean what fails the run.
-  const totals = `${s.pass} passed, ${s.fail - s.warn} failed, ${s.skip} skipped, ${s.warn} warning${s.warn === 1 ? '' : 's'}`;
-  const loadNote = doc.loadErrors.length > 0 ? `, ${doc.loadErrors.length} load error(s)` : '';
-  const bad = s.fail - s.warn > 0 || doc.loadErrors.length > 0;
+  const n = totalsOf(doc);
+  const totals = `${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped, ${n.warnings} warning${n.warnings === 1 ? '' : 's'}`;
+  const loadNote = n.loadErrors > 0 ? `, ${n.loadErrors} load error(s)` : '';
+  const bad = n.failed > 0 || n.loadErrors > 0;
   lines.push(paint('bold', paint(bad ? 'red' : 'green', totals + loadNote)));
   lines.push(`runtime: ${doc.runtime.path} (${doc.runtime.version ?? 'version unknown'})`);
   lines.push(`spec:    ${doc.specVersion}`);

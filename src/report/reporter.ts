@@ -23,6 +23,24 @@ export interface Reporter {
   end(doc: RunDocument): Promise<void>;
 }
 
+/**
+ * The totals every format prints, all from the document's summary: `failed`
+ * is failed MUSTs only (summary.fail less summary.warn), `warnings` are failed
+ * SHOULDs and MAYs. A case file that could not be loaded is counted apart.
+ */
+export interface Totals {
+  readonly passed: number;
+  readonly failed: number;
+  readonly warnings: number;
+  readonly skipped: number;
+  readonly loadErrors: number;
+}
+
+export function totalsOf(doc: Pick<RunDocument, 'summary' | 'loadErrors'>): Totals {
+  const s = doc.summary;
+  return { passed: s.pass, failed: s.fail - s.warn, warnings: s.warn, skipped: s.skip, loadErrors: doc.loadErrors.length };
+}
+
 export type CaseVerdict = 'PASS' | 'FAIL' | 'WARN' | 'SKIP';
 
 /**
