@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser, type FinalResults, type Result } from 'tap-parser';
 import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../src/results.js';
-import { summarize } from '../src/results.js';
+import { outcomeOf, summarize } from '../src/results.js';
 import type { Reporter, RunInfo } from '../src/report/reporter.js';
-import { caseVerdict } from '../src/report/reporter.js';
+import { caseVerdict, totalsOf } from '../src/report/reporter.js';
 import { createTapReporter } from '../src/report/tap.js';
 import { createHumanReporter } from '../src/report/human.js';
 import { writeJUnit, renderJUnit } from '../src/report/junit.js';
@@ -147,6 +147,13 @@ t.test('caseVerdict ranks MUST failure over warnings over skips', async (t) => {
   t.equal(caseVerdict(mustFail), 'FAIL');
   t.equal(caseVerdict(shouldFail), 'WARN');
   t.equal(caseVerdict(skipped), 'SKIP');
+});
+
+t.test('one classification and one set of totals for every format', async (t) => {
+  const doc = docFor(cases, [loadErr]);
+  t.same(doc.results.map(outcomeOf), ['pass', 'pass', 'fail', 'pass', 'warn', 'warn', 'pass', 'skip', 'skip']);
+  t.same(doc.summary, { pass: 4, fail: 3, skip: 2, warn: 2 }, 'the document keeps fail as every failed level');
+  t.same(totalsOf(doc), { passed: 4, failed: 1, warnings: 2, skipped: 2, loadErrors: 1 }, 'the formats print failed MUSTs as failed');
 });
 
 // ---- TAP ------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * puts failed MUSTs first, because those are what fail the run.
  */
 import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
-import { isFatal } from '../results.js';
+import { outcomeOf, type Outcome } from '../results.js';
 import { caseVerdict, flush, totalsOf, type CaseVerdict, type Reporter, type RunInfo } from './reporter.js';
 
 export interface HumanOptions {
@@ -19,6 +19,13 @@ const VERDICT_STYLE: Record<CaseVerdict, keyof typeof ANSI> = {
   FAIL: 'red',
   WARN: 'yellow',
   SKIP: 'dim',
+};
+
+const OUTCOME_TAG: Record<Outcome, (paint: Paint) => string> = {
+  pass: (paint) => paint('green', 'pass'),
+  skip: (paint) => paint('dim', 'skip'),
+  fail: (paint) => paint('red', 'FAIL'),
+  warn: (paint) => paint('yellow', 'warn'),
 };
 
 export function createHumanReporter(out: NodeJS.WritableStream, opts: HumanOptions): Reporter {
@@ -58,19 +65,15 @@ export function createHumanReporter(out: NodeJS.WritableStream, opts: HumanOptio
 }
 
 function requirementLine(r: RequirementResult, paint: Paint): string {
-  const tag =
-    r.status === 'pass' ? paint('green', 'pass')
-    : r.status === 'skip' ? paint('dim', 'skip')
-    : isFatal(r) ? paint('red', 'FAIL')
-    : paint('yellow', 'warn');
+  const tag = OUTCOME_TAG[outcomeOf(r)](paint);
   const msg = r.status === 'pass' || !r.message ? '' : ` - ${r.message}`;
   return `${tag} ${r.requirement} (${r.level})${msg}`;
 }
 
 function summaryLines(doc: RunDocument, paint: Paint): string[] {
   const lines: string[] = [''];
-  const failed = doc.results.filter(isFatal);
-  const warned = doc.results.filter((r) => r.status === 'fail' && !isFatal(r));
+  const failed = doc.results.filter((r) => outcomeOf(r) === 'fail');
+  const warned = doc.results.filter((r) => outcomeOf(r) === 'warn');
   if (failed.length > 0) {
     lines.push(paint('bold', paint('red', 'Failed MUST requirements:')));
     for (const r of failed) lines.push(...detail(r));

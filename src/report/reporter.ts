@@ -4,7 +4,7 @@
  * the terminal is never a failure in JUnit).
  */
 import type { CaseResult, LoadError, RunDocument, HostFacts, RuntimeIdentity } from '../results.js';
-import { isFatal } from '../results.js';
+import { outcomeOf } from '../results.js';
 
 export interface RunInfo {
   total: number;
@@ -50,9 +50,10 @@ export type CaseVerdict = 'PASS' | 'FAIL' | 'WARN' | 'SKIP';
  */
 export function caseVerdict(result: Pick<CaseResult, 'results'>): CaseVerdict {
   const rs = result.results;
-  if (rs.some(isFatal)) return 'FAIL';
-  if (rs.some((r) => r.status === 'fail')) return 'WARN';
-  if (rs.every((r) => r.status === 'skip')) return 'SKIP';
+  const outcomes = rs.map(outcomeOf);
+  if (outcomes.includes('fail')) return 'FAIL';
+  if (outcomes.includes('warn')) return 'WARN';
+  if (outcomes.every((o) => o === 'skip')) return 'SKIP';
   return 'PASS';
 }
 
