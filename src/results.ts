@@ -77,7 +77,7 @@ export interface Summary {
   readonly pass: number;
   readonly fail: number;
   readonly skip: number;
-  /** SHOULD failures: counted in fail but not fatal. */
+  /** SHOULD and MAY failures: counted in fail but not fatal. */
   readonly warn: number;
 }
 
@@ -100,20 +100,26 @@ export interface RunDocument {
   readonly timing?: RunTiming;
 }
 
-/** A failed MUST fails the run; a failed SHOULD is a warning; a failed MAY is information. */
-export function isFatal(r: Pick<RequirementResult, 'status' | 'level'>): boolean {
-  return r.status === 'fail' && r.level === 'MUST';
+/**
+ * How every report classes one verdict: a failed MUST is a failure (it fails
+ * the run); a failed SHOULD (a warning) or MAY (information) is a `warn`.
+ * The JSON summary, TAP, JUnit and the terminal all count from this.
+ */
+export type Outcome = 'pass' | 'fail' | 'warn' | 'skip';
+
+export function outcomeOf(r: Pick<RequirementResult, 'status' | 'level'>): Outcome {
+  if (r.status !== 'fail') return r.status;
+  return r.level === 'MUST' ? 'fail' : 'warn';
 }
 
+/** A failed MUST fails the run; a failed SHOULD is a warning; a failed MAY is information. */
+export function isFatal(r: Pick<RequirementResult, 'status' | 'level'>): boolean {
+  return outcomeOf(r) === 'fail';
+}
+
+/** The document's summary; its `fail` counts failures of every level (warnings included), as it always has. */
 export function summarize(results: readonly RequirementResult[]): Summary {
-  let pass = 0, fail = 0, skip = 0, warn = 0;
-  for (const r of results) {
-    if (r.status === 'pass') pass++;
-    else if (r.status === 'skip') skip++;
-    else {
-      fail++;
-      if (r.level !== 'MUST') warn++;
-    }
-  }
-  return { pass, fail, skip, warn };
+  const n: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, skip: 0 };
+  for (const r of results) n[outcomeOf(r)]++;
+  return { pass: n.pass, fail: n.fail + n.warn, skip: n.skip, warn: n.warn };
 }

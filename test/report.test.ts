@@ -1,17 +1,21 @@
 import t from 'tap';
 import { PassThrough } from 'node:stream';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser, type FinalResults, type Result } from 'tap-parser';
 import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../src/results.js';
-import { summarize } from '../src/results.js';
+import { outcomeOf, summarize } from '../src/results.js';
 import type { Reporter, RunInfo } from '../src/report/reporter.js';
-import { caseVerdict } from '../src/report/reporter.js';
+import { caseVerdict, totalsOf } from '../src/report/reporter.js';
 import { createTapReporter } from '../src/report/tap.js';
 import { createHumanReporter } from '../src/report/human.js';
 import { writeJUnit, renderJUnit } from '../src/report/junit.js';
 import { writeJsonDocument } from '../src/report/json.js';
+import { onPath, run, whyNoResults } from './helpers/suite.js';
+import type { Tap } from './helpers/broken-cgroups.js';
 
 // ---- synthetic run --------------------------------------------------------
 
@@ -80,7 +84,7 @@ const info: RunInfo = {
   total: cases.length + 1,
   runtime: { path: '/usr/bin/runc', version: 'runc version 1.1.12' },
   specVersion: '1.2.0',
-  host: { kernel: '6.8.0-45-generic', cgroup: 'v2' },
+  host: { kernel: '6.8.0-45-generic', cgroup: 'v2', controllers: [], blockDevice: null },
 };
 
 function docFor(cs: readonly CaseResult[], loadErrors: readonly LoadError[]): RunDocument {
@@ -145,38 +149,65 @@ t.test('caseVerdict ranks MUST failure over warnings over skips', async (t) => {
   t.equal(caseVerdict(skipped), 'SKIP');
 });
 
+t.test('one classification and one set of totals for every format', async (t) => {
+  const doc = docFor(cases, [loadErr]);
+  t.same(doc.results.map(outcomeOf), ['pass', 'pass', 'fail', 'pass', 'warn', 'warn', 'pass', 'skip', 'skip']);
+  t.same(doc.summary, { pass: 4, fail: 3, skip: 2, warn: 2 }, 'the document keeps fail as every failed level');
+  t.same(totalsOf(doc), { passed: 4, failed: 1, warnings: 2, skipped: 2, loadErrors: 1 }, 'the formats print failed MUSTs as failed');
+});
+
 // ---- TAP ------------------------------------------------------------------
 
-t.test('TAP reporter', async (t) => {
+/** What every TAP reader must count, derived from the document alone. */
+function expectedTapCounts(doc: RunDocument): TapCounts {
+  const s = doc.summary;
+  return { pass: s.pass, fail: s.fail - s.warn + doc.loadErrors.length, skip: s.skip, todo: s.warn, planned: doc.results.length + doc.loadErrors.length };
+}
+
+/** tap-parser's counts in the same terms: its own `fail` also counts failed TODO points. */
+function tapParserCounts(top: FinalResults): TapCounts {
+  return { pass: top.pass - top.skip, fail: top.failures.filter((f) => !f.tapError).length, skip: top.skip, todo: top.todo, planned: top.plan.end ?? -1 };
+}
+
+interface TapCounts {
+  pass: number; // ok points without a directive
+  fail: number; // not ok points without TODO
+  skip: number;
+  todo: number; // failed TODO points: warnings
+  planned: number;
+}
+
+t.test('TAP reporter: flat TAP 13, one point per verdict', async (t) => {
   const exitCodeBefore = process.exitCode;
   const tap = await drive(createTapReporter, cases, [loadErr]);
   const { top, asserts } = await parseTap(tap);
 
-  t.match(tap, /^TAP version 14\n/, 'starts with the TAP 14 header');
+  t.match(tap, /^TAP version 13\n/, 'starts with a version line TAP 13 readers accept');
+  t.notMatch(tap, /^ +(ok|not ok) /m, 'no indented subtests: every point is top level');
   t.equal(process.exitCode, exitCodeBefore, 'a failing report does not touch process.exitCode');
 
-  // top level: one subtest per case + one point for the load error, trailing plan
-  t.equal(top.count, 5);
-  t.match(top.plan, { start: 1, end: 5 }, 'plan covers cases and load errors');
-  t.equal(top.fail, 2, 'the MUST-failing case and the load error fail');
+  t.equal(top.count, 10, 'nine verdicts and one load error');
+  t.match(top.plan, { start: 1, end: 10 }, 'trailing plan covers verdicts and load errors');
+  t.equal(asserts.length, 10);
+  t.same(
+    tapParserCounts(top),
+    expectedTapCounts(docFor(cases, [loadErr])),
+    'tap-parser counts what the summary counts',
+  );
   t.equal(top.ok, false);
 
-  const leaves = asserts.filter((a) => / \((MUST|SHOULD|MAY)\)$/.test(a.name));
-  t.equal(leaves.length, 9, 'one assertion per requirement result');
-  const count = (pred: (a: Result) => boolean) => leaves.filter(pred).length;
-  t.equal(count((a) => a.ok && !a.skip && !a.todo), 4, 'passes');
-  t.equal(count((a) => !a.ok && !a.todo), 1, 'only the MUST failure is a real failure');
-  t.equal(count((a) => !!a.todo), 2, 'SHOULD and MAY failures are TODO');
-  t.equal(count((a) => !!a.skip), 2, 'skips');
+  const byName = (n: string) => asserts.find((a) => a.name === n);
+  t.match(byName('hostname: config.hostname.uts (SHOULD)')?.todo, /^warning: SHOULD requirement not met$/, 'SHOULD failure is a TODO warning');
+  t.match(byName('hostname: config.hostname.may (MAY)')?.todo, /^information: MAY/);
+  t.equal(byName('hostname: config.hostname.uts (SHOULD)')?.diag?.['message'], 'hostname ignored without UTS namespace', 'TODO points keep diagnostics');
+  t.equal(byName('cgroup-v1-memory: linux.resources.memory (MUST)')?.skip, 'host uses cgroup v2');
+  t.equal(byName('cgroup-v1-memory: linux.resources.memory.swap (SHOULD)')?.skip, 'no reason given', 'a skip without reason still is a skip');
 
-  const should = leaves.find((a) => a.name === 'config.hostname.uts (SHOULD)');
-  t.match(should?.todo, /warning/, 'SHOULD failure is flagged as a warning');
-  t.match(leaves.find((a) => a.name === 'config.hostname.may (MAY)')?.todo, /information/);
-  t.equal(should?.diag?.['message'], 'hostname ignored without UTS namespace', 'TODO points keep diagnostics');
-  t.equal(leaves.find((a) => a.name === 'linux.resources.memory (MUST)')?.skip, 'host uses cgroup v2');
-
-  const failed = leaves.find((a) => a.name === 'config.process.env (MUST)');
+  const failed = byName('process-env: config.process.env (MUST)');
+  t.equal(failed?.ok, false);
+  t.notOk(failed?.todo, 'a failed MUST is a real failure');
   t.match(failed?.diag, {
+    case: 'process-env',
     requirement: 'config.process.env',
     level: 'MUST',
     message: 'PATH was not set <&"',
@@ -187,29 +218,31 @@ t.test('TAP reporter', async (t) => {
   const stdout = failed?.diag?.['calls']?.[0]?.stdout as string;
   t.ok(stdout.length < 2100 && stdout.includes('truncated 3000'), 'runtime stdout is truncated');
 
-  const loadPoint = asserts.find((a) => a.name === 'case file cases/broken.yaml');
+  const loadPoint = byName('case file cases/broken.yaml');
   t.equal(loadPoint?.ok, false, 'load error is a failing point');
   t.equal(loadPoint?.diag?.['message'], loadErr.message);
 
-  t.match(tap, /^ {4}# cleanup: could not delete container ctr: still running$/m, 'cleanup problem is a comment');
-  t.match(tap, /^ok \d+ - process-cwd - summary of process-cwd # time=1234ms$/m, 'subtest named by case and summary, timed by the case');
+  t.match(tap, /^# case process-env - summary of process-env \(1234 ms\)$/m, 'a comment names each case, its summary and time');
+  t.match(tap, /^# cleanup: could not delete container ctr: still running$/m, 'cleanup problem is a comment');
+  t.match(tap, /^# summary: 4 pass, 1 fail, 2 skip, 2 warn, 1 load error\(s\)$/m, 'the summary line counts as the document does');
 });
 
 t.test('TAP: SHOULD/MAY failures alone leave the stream passing', async (t) => {
   const { top } = await parseTap(await drive(createTapReporter, [passing, shouldFail], []));
   t.equal(top.ok, true);
-  t.equal(top.fail, 0);
-  t.match(top.plan, { start: 1, end: 2, skipAll: false });
+  t.equal(tapParserCounts(top).fail, 0);
+  t.equal(top.todo, 2);
+  t.match(top.plan, { start: 1, end: 5, skipAll: false });
 });
 
 t.test('TAP: multi-line summaries and reasons stay on one line', async (t) => {
   const c = mk('nl', [req('nl', 'r', 'MUST', 'skip', 'why # not\nreally')], { summary: 'two\nlines' });
   const tap = await drive(createTapReporter, [c], []);
-  t.match(tap, /^# Subtest: nl - two lines$/m);
-  t.match(tap, /^ {4}ok 1 - r \(MUST\) # SKIP why \\# not really$/m);
+  t.match(tap, /^# case nl - two lines \(1234 ms\)$/m);
+  t.match(tap, /^ok 1 - nl: r \(MUST\) # SKIP why \\# not really$/m);
   const { top, asserts } = await parseTap(tap);
   t.equal(top.ok, true);
-  t.equal(asserts.find((a) => a.name === 'r (MUST)')?.skip, 'why # not really', 'parser unescapes the reason');
+  t.equal(asserts.find((a) => a.name === 'nl: r (MUST)')?.skip, 'why # not really', 'parser unescapes the reason');
 });
 
 t.test('TAP: an empty run still has a valid plan', async (t) => {
@@ -218,34 +251,245 @@ t.test('TAP: an empty run still has a valid plan', async (t) => {
   t.equal(top.ok, true);
 });
 
+// ---- TAP consumers: prove 3.44 (Debian 12), prove 3.48, tap-parser ---------
+
+/**
+ * Diagnostics that stress YAML: every kind of string the runtime or a check
+ * can produce, as message, expected, actual and runtime output.
+ */
+const awkward = [
+  'multi\nline\n\nwith an empty line\n',
+  'no trailing line break\nsecond',
+  '  leading spaces\nsecond\n',
+  'blank lines at the end\n\n\n',
+  'tab\there',
+  "quote's \"double\" # hash: colon",
+  'escape \u001b[31mred\u001b[0m bell \u0007 nul \u0000 del \u007f',
+  'ünïcødé ✓ and \u0085 next line',
+  'a\n...\n---\nb\n',
+  '- dash',
+  '...',
+  'true',
+  '123',
+  '',
+  '~',
+  'trailing space ',
+  '|',
+  'C:\\path\\n',
+];
+const awkwardCase = mk(
+  'awkward/yaml',
+  awkward.map((m, i) => req('awkward/yaml', `r${i}`, i % 2 ? 'MUST' : 'SHOULD', 'fail', m, { expected: { text: m, list: [m, 1, null, true, []], empty: {} }, actual: m })),
+  { calls: [{ ...call, stdout: awkward.join(''), stderr: awkward.join('\n') }] },
+);
+const consumerCases = [...cases, awkwardCase];
+
+/** What a YAML reader gives back for what we wrote: a `|` block always ends with one line break. */
+function readBack(v: unknown, stringsOnly: boolean): unknown {
+  if (typeof v === 'string') return v.includes('\n') && !v.endsWith('\n') && /^\S/.test(v) && !/\n\n$/.test(v) && !/[\t\x00-\x08\x0b-\x1f\x7f]/.test(v) ? `${v}\n` : v;
+  if (Array.isArray(v)) return v.map((x) => readBack(x, stringsOnly));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, readBack(x, stringsOnly)]));
+  return stringsOnly && v !== null ? String(v) : v;
+}
+
+interface PerlReport {
+  version: string;
+  counts: TapCounts;
+  parseErrors: string[];
+  yaml: Record<string, unknown>;
+}
+
+/** TAP::Parser (the module behind prove) from `lib`, or the system's: its counts and the YAML it read per point. */
+const PERL_COUNT = `
+use strict; use warnings; use TAP::Parser; use JSON::PP;
+binmode STDIN, ':encoding(UTF-8)';
+local $/; my $tap = <STDIN>;
+my $p = TAP::Parser->new({ tap => $tap });
+my %yaml; my $last;
+while (my $r = $p->next) {
+  if ($r->is_test) { $last = $r->description; $last =~ s/^- //; }
+  elsif ($r->is_yaml && defined $last) { $yaml{$last} = $r->data; }
+}
+print JSON::PP->new->ascii->canonical->encode({
+  version => $TAP::Parser::VERSION,
+  counts => { pass => scalar($p->actual_passed) - scalar($p->skipped) - scalar($p->todo_passed), fail => scalar($p->failed),
+              skip => scalar($p->skipped), todo => scalar($p->todo) - scalar($p->todo_passed), planned => $p->tests_planned // -1 },
+  parseErrors => [$p->parse_errors], yaml => \\%yaml,
+});
+`;
+
+function perlReport(tap: string, lib: string | undefined): PerlReport {
+  const out = execFileSync('perl', ['-e', PERL_COUNT], { input: tap, env: { ...process.env, PERL5LIB: lib ?? '' }, encoding: 'utf8' });
+  return JSON.parse(out) as PerlReport;
+}
+
+function prove(file: string, lib: string | undefined): { status: number | null; out: string; version: string } {
+  const env = { ...process.env, PERL5LIB: lib ?? '' };
+  const version = execFileSync('prove', ['--version'], { env, encoding: 'utf8' });
+  const r = spawnSync('prove', ['--exec', 'cat', file], { env, encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`, version };
+}
+
+const PROVE_348_LIB = process.env['TEST_HARNESS_348_LIB'];
+const haveProve = onPath('prove') && onPath('perl');
+const proves: { label: string; lib: string | undefined; skip: string | false }[] = [
+  { label: 'prove (system)', lib: undefined, skip: haveProve ? false : 'perl and prove are not on PATH' },
+  {
+    label: 'prove 3.48',
+    lib: PROVE_348_LIB,
+    skip: !haveProve ? 'perl and prove are not on PATH'
+      : !PROVE_348_LIB || !existsSync(join(PROVE_348_LIB, 'TAP', 'Parser.pm')) ? 'Test::Harness 3.48 not found: set TEST_HARNESS_348_LIB to a directory holding TAP/ and App/ from perl-modules-5.40 (Debian trixie)'
+      : false,
+  },
+];
+
+async function checkConsumers(t: Tap, tap: string, doc: RunDocument, diags: Map<string, unknown> | undefined): Promise<void> {
+  const want = expectedTapCounts(doc);
+  const { top, asserts } = await parseTap(tap);
+  t.same(tapParserCounts(top), want, 'tap-parser counts as the summary');
+  t.same(top.failures.filter((f) => f.tapError), [], 'tap-parser: no parse errors');
+  if (diags) {
+    for (const [name, diag] of diags) t.same(asserts.find((a) => a.name === name)?.diag, readBack(diag, false), `tap-parser reads the YAML of ${name}`);
+  }
+
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-tap-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const file = join(dir, 'run.tap');
+  await writeFile(file, tap);
+  for (const p of proves) {
+    await t.test(p.label, { skip: p.skip }, async (t) => {
+      const perl = perlReport(tap, p.lib);
+      if (p.lib) t.equal(perl.version, '3.48', 'the 3.48 modules are the ones loaded');
+      t.same(perl.parseErrors, [], `TAP::Parser ${perl.version}: no parse errors`);
+      t.same(perl.counts, want, `TAP::Parser ${perl.version} counts as the summary`);
+      if (diags) {
+        for (const [name, diag] of diags) t.same(perl.yaml[name], readBack(diag, true), `TAP::Parser ${perl.version} reads the YAML of ${name}`);
+      }
+      const r = prove(file, p.lib);
+      t.match(r.version, p.lib ? /TAP::Harness v3\.48/ : /TAP::Harness v3\./);
+      t.notMatch(r.out, /Parse errors/, 'prove reports no parse errors');
+      t.match(r.out, new RegExp(`Files=1, Tests=${want.planned},`), 'prove sees every point');
+      if (want.fail > 0) {
+        t.match(r.out, new RegExp(`Tests: ${want.planned} Failed: ${want.fail}\\)`), 'prove counts the failed MUSTs and load errors only');
+        t.equal(r.status, 1);
+        // prove says how many skips only beside failures
+        if (want.skip > 0) t.match(r.out, new RegExp(`less ${want.skip} skipped subtest`), 'prove counts the skips');
+      } else {
+        t.match(r.out, /All tests successful/);
+        t.equal(r.status, 0);
+      }
+    });
+  }
+}
+
+t.test('TAP consumers read a rendered run as the summary counts it', async (t) => {
+  const doc = docFor(consumerCases, [loadErr]);
+  const tap = await drive(createTapReporter, consumerCases, [loadErr]);
+  const diags = new Map<string, unknown>();
+  for (const r of awkwardCase.results) {
+    diags.set(`awkward/yaml: ${r.requirement} (${r.level})`, {
+      case: r.case,
+      requirement: r.requirement,
+      level: r.level,
+      message: r.message,
+      expected: r.expected,
+      actual: r.actual,
+      calls: awkwardCase.calls.map((c) => ({ ...c, stdout: c.stdout, stderr: c.stderr })),
+    });
+  }
+  diags.set('case file cases/broken.yaml', { file: loadErr.file, message: loadErr.message });
+  await checkConsumers(t, tap, doc, diags);
+});
+
+t.test('TAP consumers: a run without failed MUSTs passes in every reader', async (t) => {
+  await checkConsumers(t, await drive(createTapReporter, [passing, shouldFail, skipped], []), docFor([passing, shouldFail, skipped], []), undefined);
+});
+
+const realRunSkip = process.getuid?.() !== 0 ? 'needs root' : !onPath('runc') ? 'runc is not on PATH' : false;
+t.test('TAP consumers read a real run (runc: pass, fail, warning and skip)', { skip: realRunSkip }, async (t) => {
+  const r = await run('runc', ['--only', 'lifecycle/create-start,hooks/fail-poststart-warns,hooks/invalid-relative-path,hooks/fail-prestart']);
+  t.ok(r.doc, 'the run wrote its results', whyNoResults(r));
+  if (!r.doc) return;
+  const n = expectedTapCounts(r.doc);
+  t.ok(n.pass > 0 && n.skip > 0 && n.todo > 0, `the run has passes, skips and warnings (${JSON.stringify(n)})`);
+  await checkConsumers(t, r.stdout, r.doc, undefined);
+});
+
 // ---- JUnit ----------------------------------------------------------------
+
+const XSD = join(import.meta.dirname, 'fixtures', 'junit-xunit-subset.xsd');
+
+function xmllint(file: string): { status: number | null; out: string } {
+  const r = spawnSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
 
 t.test('JUnit', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'ocicomply-junit-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'nested', 'junit.xml');
-  await writeJUnit(file, docFor(cases, [loadErr]), cases);
+  const doc = { ...docFor(cases, [loadErr]), timing: { wallMs: 2500, runtimeCalls: 3, runtimeMs: 100, jobs: 2 } };
+  await writeJUnit(file, doc, cases);
   const xml = await readFile(file, 'utf8');
 
-  t.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites [^>]*tests="10" failures="2" errors="0" skipped="2"/);
+  t.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="ocicomply \/usr\/bin\/runc" tests="10" failures="2" errors="0" time="2.500">/, 'totals, and the run wall time');
   t.equal(xml.match(/<testsuite /g)?.length, 5, 'one suite per case plus load-errors');
   t.match(xml, /<testsuite name="process-env" tests="2" failures="1" errors="0" skipped="0" time="1.234">/);
-  t.match(xml, /<testsuite name="hostname" tests="3" failures="0"/, 'SHOULD/MAY failures are not failures');
+  t.match(xml, /<testsuite name="hostname" tests="3" failures="0" errors="0" skipped="2"/, 'SHOULD/MAY failures are skipped, not failures');
   t.match(xml, /<testsuite name="cgroup-v1-memory" tests="2" failures="0" errors="0" skipped="2"/);
   t.match(xml, /<testsuite name="load-errors" tests="1" failures="1"/);
   t.equal(xml.match(/<failure /g)?.length, 2);
-  t.equal(xml.match(/<skipped /g)?.length, 2);
-  t.match(xml, /<testcase classname="process-env" name="config.process.env \(MUST\)">/);
-  t.match(xml, /<system-out>WARNING: SHOULD requirement not met\nhostname ignored/);
-  t.match(xml, /<system-out>INFO: MAY requirement not met/);
+  t.equal(xml.match(/<skipped /g)?.length, 4);
+  t.match(xml, /<testcase classname="ocicomply.process-env" name="config.process.env \(MUST\)" time="0.617">/, 'dotted classname, the case time shared');
+  t.match(xml, /<testcase classname="ocicomply.hostname" name="config.hostname \(MUST\)" time="0.412"\/>/, 'the last share takes the remainder');
+  t.notMatch(xml, /<testcase (?![^>]*time=)/, 'every testcase has a time');
+  t.match(xml, /<skipped message="warning: SHOULD requirement not met: hostname ignored without UTS namespace" type="SHOULD">hostname ignored/);
+  t.match(xml, /<system-out>WARNING: SHOULD requirement not met\nhostname ignored without UTS namespace\n\nruntime calls of the case \(1\):/);
+  t.match(xml, /<skipped message="information: MAY requirement not met: optional behaviour absent" type="MAY">/);
+  t.match(xml, /<skipped message="host uses cgroup v2">host uses cgroup v2<\/skipped>/);
   t.match(xml, /<system-err>cleanup: could not delete container ctr: still running<\/system-err>/);
+  t.match(xml, /<testcase classname="ocicomply.load-errors" name="cases\/broken.yaml" time="0.000">/);
+
+  // the failure's text: evidence, then the runtime calls of the case
+  t.match(
+    xml,
+    'PATH was not set &lt;&amp;"\nexpected: PATH=/usr/bin\nactual: PATH=\\u0001\n\nruntime calls of the case (1):\n' +
+      '$ runc run --bundle /tmp/b ctr\n  exit 1 after 42 ms\n  stderr: level=error msg="boom"</failure>',
+  );
 
   // escaping: attribute and text forms, and the control character
   t.match(xml, 'message="PATH was not set &lt;&amp;&quot;"');
-  t.match(xml, 'PATH was not set &lt;&amp;"\nexpected: PATH=/usr/bin\nactual: PATH=\\u0001</failure>');
   t.notOk(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(xml), 'no raw control characters');
   t.notMatch(xml.replace(/&(amp|lt|gt|quot|apos|#\d+);/g, ''), /&/, 'every & starts an entity');
   t.match(xml, /message="unexpected key &quot;procss&quot; at line 3"/);
+});
+
+t.test('JUnit: how a call ended, and the head of its stderr', async (t) => {
+  const calls = [
+    { ...call, argv: ['rt', 'state', 'a b'], exitCode: null, signal: 'SIGKILL', timedOut: true, stderr: `${'e'.repeat(1500)}\n` },
+    { ...call, exitCode: null, signal: 'SIGTERM', timedOut: false, stderr: 'line1\nline2\n' },
+  ];
+  const c = mk('k/x', [req('k/x', 'r', 'MUST', 'fail', 'm')], { calls });
+  const xml = renderJUnit(docFor([c], []), [c]);
+  t.match(xml, '$ rt state "a b"\n  killed at its deadline (SIGKILL) after 42 ms\n  stderr: eee');
+  t.match(xml, 'truncated 500 more chars');
+  t.match(xml, '  killed by SIGTERM after 42 ms\n  stderr: line1\n    line2</failure>');
+});
+
+t.test('JUnit: valid against the xunit plugin schema rules (xmllint)', { skip: onPath('xmllint') ? false : 'xmllint is not on PATH (Debian: libxml2-utils)' }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-junit-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const good = join(dir, 'good.xml');
+  await writeJUnit(good, docFor(consumerCases, [loadErr]), consumerCases);
+  const r = xmllint(good);
+  t.equal(r.status, 0, 'validates', { out: r.out });
+
+  // The schema refuses what consumers refuse: it is a real check.
+  const bad = join(dir, 'bad.xml');
+  await writeFile(bad, (await readFile(good, 'utf8')).replace('<testsuites ', '<testsuites skipped="1" '));
+  const refused = xmllint(bad);
+  t.not(refused.status, 0, 'a skipped attribute on <testsuites> is refused');
+  t.match(refused.out, /attribute 'skipped': The attribute 'skipped' is not allowed/);
 });
 
 t.test('JUnit escapes newlines and quotes inside attributes', async (t) => {

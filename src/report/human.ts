@@ -3,8 +3,8 @@
  * puts failed MUSTs first, because those are what fail the run.
  */
 import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
-import { isFatal } from '../results.js';
-import { caseVerdict, flush, type CaseVerdict, type Reporter, type RunInfo } from './reporter.js';
+import { outcomeOf, type Outcome } from '../results.js';
+import { caseVerdict, flush, totalsOf, type CaseVerdict, type Reporter, type RunInfo } from './reporter.js';
 
 export interface HumanOptions {
   color: boolean;
@@ -19,6 +19,13 @@ const VERDICT_STYLE: Record<CaseVerdict, keyof typeof ANSI> = {
   FAIL: 'red',
   WARN: 'yellow',
   SKIP: 'dim',
+};
+
+const OUTCOME_TAG: Record<Outcome, (paint: Paint) => string> = {
+  pass: (paint) => paint('green', 'pass'),
+  skip: (paint) => paint('dim', 'skip'),
+  fail: (paint) => paint('red', 'FAIL'),
+  warn: (paint) => paint('yellow', 'warn'),
 };
 
 export function createHumanReporter(out: NodeJS.WritableStream, opts: HumanOptions): Reporter {
@@ -58,19 +65,15 @@ export function createHumanReporter(out: NodeJS.WritableStream, opts: HumanOptio
 }
 
 function requirementLine(r: RequirementResult, paint: Paint): string {
-  const tag =
-    r.status === 'pass' ? paint('green', 'pass')
-    : r.status === 'skip' ? paint('dim', 'skip')
-    : isFatal(r) ? paint('red', 'FAIL')
-    : paint('yellow', 'warn');
+  const tag = OUTCOME_TAG[outcomeOf(r)](paint);
   const msg = r.status === 'pass' || !r.message ? '' : ` - ${r.message}`;
   return `${tag} ${r.requirement} (${r.level})${msg}`;
 }
 
 function summaryLines(doc: RunDocument, paint: Paint): string[] {
   const lines: string[] = [''];
-  const failed = doc.results.filter(isFatal);
-  const warned = doc.results.filter((r) => r.status === 'fail' && !isFatal(r));
+  const failed = doc.results.filter((r) => outcomeOf(r) === 'fail');
+  const warned = doc.results.filter((r) => outcomeOf(r) === 'warn');
   if (failed.length > 0) {
     lines.push(paint('bold', paint('red', 'Failed MUST requirements:')));
     for (const r of failed) lines.push(...detail(r));
@@ -85,11 +88,10 @@ function summaryLines(doc: RunDocument, paint: Paint): string[] {
   }
   if (lines.length > 1) lines.push('');
 
-  const s = doc.summary;
-  // summary.fail includes warnings; a person wants "failed" to mean what fails the run.
-  const totals = `${s.pass} passed, ${s.fail - s.warn} failed, ${s.skip} skipped, ${s.warn} warning${s.warn === 1 ? '' : 's'}`;
-  const loadNote = doc.loadErrors.length > 0 ? `, ${doc.loadErrors.length} load error(s)` : '';
-  const bad = s.fail - s.warn > 0 || doc.loadErrors.length > 0;
+  const n = totalsOf(doc);
+  const totals = `${n.passed} passed, ${n.failed} failed, ${n.skipped} skipped, ${n.warnings} warning${n.warnings === 1 ? '' : 's'}`;
+  const loadNote = n.loadErrors > 0 ? `, ${n.loadErrors} load error(s)` : '';
+  const bad = n.failed > 0 || n.loadErrors > 0;
   lines.push(paint('bold', paint(bad ? 'red' : 'green', totals + loadNote)));
   lines.push(`runtime: ${doc.runtime.path} (${doc.runtime.version ?? 'version unknown'})`);
   lines.push(`spec:    ${doc.specVersion}`);

@@ -1,18 +1,30 @@
 /**
  * JUnit XML for CI dashboards: one <testsuite> per case, one <testcase> per
- * requirement. Only failed MUSTs are <failure>s; SHOULD/MAY failures pass with
- * a note, mirroring how the run itself judges them.
+ * requirement, in the shape the JUnit schema of Jenkins' xunit plugin
+ * (junit-10.xsd) accepts and GitLab and Jenkins' junit step read:
+ *
+ * - classname `ocicomply.<area>.<case>`, so Jenkins groups cases by area
+ *   (package `ocicomply.hooks`, class `fail-poststart-warns`) and GitLab shows
+ *   it as the suite;
+ * - a `time` on every testcase: the case's duration shared among its
+ *   requirements (they are judged together), so each suite's testcases add up
+ *   to the case's time; the <testsuites> time is the run's wall time;
+ * - a failed MUST is a <failure> whose text holds the evidence and the
+ *   runtime calls of its case (argv, how each ended, the head of stderr);
+ * - a failed SHOULD or MAY is a <skipped> whose message starts with
+ *   "warning:" (or "information:"): both GitLab and Jenkins show a skipped
+ *   testcase with its message, and neither counts it as a failure, while a
+ *   passing testcase's output is shown by neither in its lists. Its
+ *   <system-out> repeats the evidence for Jenkins' testcase page.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
-import { isFatal } from '../results.js';
+import type { CallRecord, CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
+import { outcomeOf } from '../results.js';
+import { totalsOf, truncate } from './reporter.js';
 
 interface Suite {
   xml: string;
-  tests: number;
-  failures: number;
-  skipped: number;
   seconds: number;
 }
 
@@ -25,26 +37,33 @@ export async function writeJUnit(file: string, doc: RunDocument, cases: readonly
 export function renderJUnit(doc: RunDocument, cases: readonly CaseResult[]): string {
   const suites = cases.map(caseSuite);
   if (doc.loadErrors.length > 0) suites.push(loadErrorSuite(doc.loadErrors));
-  const sum = (k: 'tests' | 'failures' | 'skipped' | 'seconds') => suites.reduce((n, s) => n + s[k], 0);
+  const n = totalsOf(doc);
+  // The schema has no `skipped` on <testsuites>; each <testsuite> has it.
+  const wallSeconds = doc.timing ? doc.timing.wallMs / 1000 : suites.reduce((t, s) => t + s.seconds, 0);
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<testsuites${attrs({
       name: `ocicomply ${doc.runtime.path}`,
-      tests: sum('tests'),
-      failures: sum('failures'),
+      tests: n.passed + n.failed + n.warnings + n.skipped + n.loadErrors,
+      failures: n.failed + n.loadErrors,
       errors: 0,
-      skipped: sum('skipped'),
-      time: seconds(sum('seconds')),
+      time: seconds(wallSeconds),
     })}>\n` +
     suites.map((s) => s.xml).join('') +
     '</testsuites>\n'
   );
 }
 
+/** The classname of a case's testcases: dotted, so consumers group them by area. */
+export function classnameOf(caseId: string): string {
+  return `ocicomply.${caseId.replace(/\//g, '.')}`;
+}
+
 function caseSuite(c: CaseResult): Suite {
-  const failures = c.results.filter(isFatal).length;
-  const skipped = c.results.filter((r) => r.status === 'skip').length;
-  const secs = c.durationMs / 1000;
+  const outcomes = c.results.map(outcomeOf);
+  const failures = outcomes.filter((o) => o === 'fail').length;
+  const skipped = outcomes.filter((o) => o === 'skip' || o === 'warn').length;
+  const times = shares(c.durationMs, c.results.length);
   const props =
     '    <properties>\n' +
     `      <property${attrs({ name: 'file', value: c.file })}/>\n` +
@@ -55,23 +74,34 @@ function caseSuite(c: CaseResult): Suite {
     ? `    <system-err>${text(c.cleanupProblems.map((p) => `cleanup: ${p}`).join('\n'))}</system-err>\n`
     : '';
   const xml =
-    `  <testsuite${attrs({ name: c.case, tests: c.results.length, failures, errors: 0, skipped, time: seconds(secs) })}>\n` +
+    `  <testsuite${attrs({ name: c.case, tests: c.results.length, failures, errors: 0, skipped, time: seconds(c.durationMs / 1000) })}>\n` +
     props +
-    c.results.map(testcase).join('') +
+    c.results.map((r, i) => testcase(r, times[i]!, c.calls)).join('') +
     cleanup +
     '  </testsuite>\n';
-  return { xml, tests: c.results.length, failures, skipped, seconds: secs };
+  return { xml, seconds: c.durationMs / 1000 };
 }
 
-function testcase(r: RequirementResult): string {
-  const open = `    <testcase${attrs({ classname: r.case, name: `${r.requirement} (${r.level})` })}`;
-  if (r.status === 'pass') return `${open}/>\n`;
+/** `total` ms shared among `n` testcases in whole ms, the remainder on the last, so they add up exactly. */
+function shares(total: number, n: number): number[] {
+  if (n === 0) return [];
+  const each = Math.floor(total / n);
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? total - each * (n - 1) : each));
+}
+
+function testcase(r: RequirementResult, ms: number, calls: readonly CallRecord[]): string {
+  const open = `    <testcase${attrs({ classname: classnameOf(r.case), name: `${r.requirement} (${r.level})`, time: seconds(ms / 1000) })}`;
+  const outcome = outcomeOf(r);
+  if (outcome === 'pass') return `${open}/>\n`;
   let body: string;
-  if (r.status === 'skip') body = `<skipped${attrs({ message: r.message })}/>`;
-  else if (isFatal(r)) body = `<failure${attrs({ message: r.message, type: r.level })}>${text(evidence(r))}</failure>`;
+  if (outcome === 'skip') body = `<skipped${attrs({ message: r.message })}>${text(r.message)}</skipped>`;
+  else if (outcome === 'fail') body = `<failure${attrs({ message: r.message, type: r.level })}>${text(evidence(r, calls))}</failure>`;
   else {
-    const kind = r.level === 'SHOULD' ? 'WARNING' : 'INFO';
-    body = `<system-out>${text(`${kind}: ${r.level} requirement not met\n${evidence(r)}`)}</system-out>`;
+    const [word, what] = r.level === 'SHOULD' ? ['warning', 'SHOULD requirement not met'] : ['information', 'MAY requirement not met'];
+    const detail = evidence(r, calls);
+    body =
+      `<skipped${attrs({ message: `${word}: ${what}: ${r.message}`, type: r.level })}>${text(detail)}</skipped>\n` +
+      `      <system-out>${text(`${word.toUpperCase()}: ${what}\n${detail}`)}</system-out>`;
   }
   return `${open}>\n      ${body}\n    </testcase>\n`;
 }
@@ -79,7 +109,7 @@ function testcase(r: RequirementResult): string {
 function loadErrorSuite(errors: readonly LoadError[]): Suite {
   const cases = errors.map(
     (e) =>
-      `    <testcase${attrs({ classname: 'load-errors', name: e.file })}>\n` +
+      `    <testcase${attrs({ classname: 'ocicomply.load-errors', name: e.file, time: seconds(0) })}>\n` +
       `      <failure${attrs({ message: e.message, type: 'LoadError' })}>${text(e.message)}</failure>\n` +
       '    </testcase>\n',
   );
@@ -88,14 +118,28 @@ function loadErrorSuite(errors: readonly LoadError[]): Suite {
     `  <testsuite${attrs({ name: 'load-errors', tests: n, failures: n, errors: 0, skipped: 0, time: seconds(0) })}>\n` +
     cases.join('') +
     '  </testsuite>\n';
-  return { xml, tests: n, failures: n, skipped: 0, seconds: 0 };
+  return { xml, seconds: 0 };
 }
 
-function evidence(r: RequirementResult): string {
+/** What a reader needs to see why: the message, expected and actual, then the runtime calls the case made. */
+function evidence(r: RequirementResult, calls: readonly CallRecord[]): string {
   const parts = [r.message];
   if (r.expected !== undefined) parts.push(`expected: ${show(r.expected)}`);
   if (r.actual !== undefined) parts.push(`actual: ${show(r.actual)}`);
+  if (calls.length > 0) parts.push('', `runtime calls of the case (${calls.length}):`, ...calls.map(callText));
   return parts.join('\n');
+}
+
+function callText(c: CallRecord): string {
+  const argv = c.argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  const end =
+    c.timedOut ? `killed at its deadline${c.signal ? ` (${c.signal})` : ''}`
+    : c.exitCode === null ? `killed by ${c.signal ?? 'a signal'}`
+    : `exit ${c.exitCode}`;
+  const lines = [`$ ${argv}`, `  ${end} after ${Math.round(c.durationMs)} ms`];
+  const stderr = c.stderr.trimEnd();
+  if (stderr) lines.push(`  stderr: ${truncate(stderr, 1000).replace(/\n/g, '\n    ')}`);
+  return lines.join('\n');
 }
 
 function show(v: unknown): string {

@@ -4,7 +4,7 @@
  * the terminal is never a failure in JUnit).
  */
 import type { CaseResult, LoadError, RunDocument, HostFacts, RuntimeIdentity } from '../results.js';
-import { isFatal } from '../results.js';
+import { outcomeOf } from '../results.js';
 
 export interface RunInfo {
   total: number;
@@ -23,6 +23,24 @@ export interface Reporter {
   end(doc: RunDocument): Promise<void>;
 }
 
+/**
+ * The totals every format prints, all from the document's summary: `failed`
+ * is failed MUSTs only (summary.fail less summary.warn), `warnings` are failed
+ * SHOULDs and MAYs. A case file that could not be loaded is counted apart.
+ */
+export interface Totals {
+  readonly passed: number;
+  readonly failed: number;
+  readonly warnings: number;
+  readonly skipped: number;
+  readonly loadErrors: number;
+}
+
+export function totalsOf(doc: Pick<RunDocument, 'summary' | 'loadErrors'>): Totals {
+  const s = doc.summary;
+  return { passed: s.pass, failed: s.fail - s.warn, warnings: s.warn, skipped: s.skip, loadErrors: doc.loadErrors.length };
+}
+
 export type CaseVerdict = 'PASS' | 'FAIL' | 'WARN' | 'SKIP';
 
 /**
@@ -32,9 +50,10 @@ export type CaseVerdict = 'PASS' | 'FAIL' | 'WARN' | 'SKIP';
  */
 export function caseVerdict(result: Pick<CaseResult, 'results'>): CaseVerdict {
   const rs = result.results;
-  if (rs.some(isFatal)) return 'FAIL';
-  if (rs.some((r) => r.status === 'fail')) return 'WARN';
-  if (rs.every((r) => r.status === 'skip')) return 'SKIP';
+  const outcomes = rs.map(outcomeOf);
+  if (outcomes.includes('fail')) return 'FAIL';
+  if (outcomes.includes('warn')) return 'WARN';
+  if (outcomes.every((o) => o === 'skip')) return 'SKIP';
   return 'PASS';
 }
 
