@@ -1,6 +1,7 @@
 /**
  * ocicomply's command line: run, list, clean, build-probe.
- * Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment
+ * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
+ * the file does not list), 1 a MUST failed, 2 usage or environment
  * error (or a case file that could not be loaded), 130/143 interrupted.
  */
 import { availableParallelism } from 'node:os';
@@ -38,6 +39,9 @@ run options:
   --reporter tap|human       default: human on a terminal, tap otherwise
   --json FILE                write the results document to FILE
   --junit FILE               write JUnit XML to FILE
+  --expectations FILE        known deviations (YAML, see expectations/): each result is
+                             marked expected or unexpected, and only new MUST failures
+                             fail the run
   --timeout MS               deadline for one runtime call (default 10000)
   --wait-timeout MS          deadline for a state change or a report to appear (default 5000)
   --settle MS                window for watching that something does not happen (default 150)
@@ -95,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
         reporter: { type: 'string' },
         json: { type: 'string' },
         junit: { type: 'string' },
+        expectations: { type: 'string' },
         timeout: { type: 'string' },
         'wait-timeout': { type: 'string' },
         settle: { type: 'string' },
@@ -143,6 +148,7 @@ export async function main(argv: string[]): Promise<number> {
           ...(o.settle ? ['--settle', o.settle] : []),
           ...(o.cases ?? []).flatMap((d) => ['--cases', resolve(d)]),
           ...(o.verbose ? ['--verbose'] : []),
+          ...(o.expectations ? ['--expectations', resolve(o.expectations)] : []),
         ];
         return runInVm({
           mode: o.vm, innerArgs: inner, reporter, json: o.json && resolve(o.json), junit: o.junit && resolve(o.junit),
@@ -166,6 +172,7 @@ export async function main(argv: string[]): Promise<number> {
         catalogueFile: CATALOGUE,
         workDir,
         verbose: o.verbose ?? false,
+        expectations: o.expectations,
       });
     }
     default:

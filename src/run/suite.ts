@@ -15,7 +15,9 @@ import { writeJUnit } from '../report/junit.js';
 import type { Reporter } from '../report/reporter.js';
 import type { CaseResult, CallRecord, RunDocument } from '../results.js';
 import type { Case } from '../cases/types.js';
-import { isFatal, summarize } from '../results.js';
+import { failsRun, summarize } from '../results.js';
+import { loadExpectations, unknownIds } from '../expectations/file.js';
+import { applicableEntries, markResult } from '../expectations/mark.js';
 import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
 import { resolveRuntime } from '../runtime/resolve.js';
@@ -40,8 +42,9 @@ export interface SuiteOptions {
   readonly catalogueFile: string;
   readonly workDir: string;
   readonly verbose: boolean;
+  /** An expectations file: results are marked expected or unexpected, and only new MUST failures fail the run. */
+  readonly expectations: string | undefined;
 }
-
 
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
@@ -57,6 +60,9 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const { cases: all, errors: loadErrors } = await loadCases(opts.caseDirs, catalogue);
   const cases = selectCases(all, opts.only);
   if (opts.only.length > 0 && cases.length === 0) throw new SetupError(`--only ${opts.only.join(',')} matches no case (see ocicomply list)`);
+  const expectations = opts.expectations === undefined ? undefined : await loadExpectations(opts.expectations);
+  const badId = expectations && unknownIds(expectations, all, catalogue);
+  if (badId) throw new SetupError(badId);
 
   const totals = { count: 0, durationMs: 0 };
   const onCall = (c: CallRecord): void => {
@@ -81,13 +87,23 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
     const reporter: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(process.stdout)
-      : createHumanReporter(process.stdout, { color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });
+      : createHumanReporter(process.stdout, {
+        color: Boolean(process.stdout.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose, live: Boolean(process.stdout.isTTY), jobs: opts.jobs,
+        specSection: (id) => {
+          const r = catalogue.get(id);
+          return r && `${r.doc}#${r.section}`;
+        },
+        jsonFile: opts.json, expectationsFile: opts.expectations,
+      });
     const runtime = { path: runtimePath, version: facts.version };
+    const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
+    const mark = (r: CaseResult): CaseResult => (entries ? { ...r, results: r.results.map((x) => markResult(entries, x)) } : r);
     reporter.start({ total: cases.length, runtime, specVersion, host });
     for (const e of loadErrors) reporter.loadError(e);
 
     const started = performance.now();
     const results: CaseResult[] = await runPool(cases, opts.jobs, abort.signal, async (c) => {
+      reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
         r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, host });
@@ -97,6 +113,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         sweep = true;
         r = internalFailure(c, e);
       }
+      r = mark(r);
       reporter.caseDone(r);
       return r;
     });
@@ -104,13 +121,14 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const doc: RunDocument = {
       ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, timing,
+      ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
     };
     await reporter.end(doc);
     if (opts.json) await writeJsonDocument(opts.json, doc);
     if (opts.junit) await writeJUnit(opts.junit, doc, results);
     if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
     if (loadErrors.length > 0) return 2;
-    return flat.some(isFatal) ? 1 : 0;
+    return flat.some(failsRun) ? 1 : 0;
   } finally {
     if (sweep) {
       for (const entry of await readJournal(workspace.dir)) await teardown(driver, entry, opts.timing);
