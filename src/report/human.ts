@@ -40,6 +40,7 @@ const VERDICT_STYLE: Record<CaseVerdict, keyof typeof ANSI> = {
 /** Lines of a runtime's stderr quoted in a failure; the rest is in the results document. */
 const STDERR_LINES = 5;
 const LINE_WIDTH = 200;
+const WRAP_WIDTH = 100;
 
 export function createHumanReporter(out: NodeJS.WritableStream, opts: HumanOptions): Reporter {
   const paint: Paint = opts.color ? (s, text) => `\x1b[${ANSI[s]}m${text}\x1b[0m` : (_s, text) => text;
@@ -123,10 +124,7 @@ function summaryLines(doc: RunDocument, opts: HumanOptions, paint: Paint): strin
 
   section(marked ? `New MUST failures (not in ${file}):` : 'Failed MUST requirements:', 'red', fatal.flatMap((r) => failureBlock(r, opts, paint)));
   section(marked ? `New warnings (SHOULD/MAY not met, not in ${file}):` : 'Warnings (SHOULD/MAY not met):', 'yellow', warned.flatMap((r) => failureBlock(r, opts, paint)));
-  section(`Known deviations (failures ${file} lists):`, 'dim', known.flatMap((r) => [
-    `  ${r.case}  ${r.requirement} (${r.level})${r.expectation === 'racy' ? ' racy' : ''}`,
-    `      known deviation: ${oneLine(r.deviation ?? '', LINE_WIDTH)}`,
-  ]));
+  section(`Known deviations (failures ${file} lists):`, 'dim', opts.verbose ? known.flatMap((r) => failureBlock(r, opts, paint)) : knownLines(known));
   section(`Unexpected passes (${file} lists them as failing; the entry can go):`, 'yellow', unexpectedPasses.map((r) => `  ${r.case}  ${r.requirement} (${r.level})`));
   if (doc.loadErrors.length > 0) {
     lines.push(paint('bold', paint('red', 'Case files that could not be loaded:')));
@@ -159,6 +157,31 @@ function failureBlock(r: RequirementResult, opts: HumanOptions, paint: Paint): s
   if (r.actual !== undefined) lines.push(indent(`seen:     ${shown(r.actual)}`, 6, 16));
   if (r.call) lines.push(...callLines(r.call, opts.jsonFile));
   if (r.expectation === 'unexpected-fail') lines.push(`      ${paint('bold', 'NEW failure')}`);
+  if (isKnownDeviation(r)) lines.push(...wrap(`known deviation: ${r.deviation ?? ''}`, 6));
+  return lines;
+}
+
+/** Known deviations in short: the results an entry lists, then its reason once. */
+function knownLines(known: readonly RequirementResult[]): string[] {
+  const byReason = new Map<string, RequirementResult[]>();
+  for (const r of known) byReason.set(r.deviation ?? '', [...(byReason.get(r.deviation ?? '') ?? []), r]);
+  return [...byReason].flatMap(([reason, rs]) => [
+    ...rs.map((r) => `  ${r.case}  ${r.requirement} (${r.level})${r.expectation === 'racy' ? ', racy' : ''}`),
+    ...wrap(`known deviation: ${reason}`, 6),
+  ]);
+}
+
+/** Words filled into lines of at most WRAP_WIDTH columns, indented by `n`. */
+function wrap(text: string, n: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (current !== '' && n + current.length + 1 + word.length > WRAP_WIDTH) {
+      lines.push(' '.repeat(n) + current);
+      current = word;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  if (current !== '') lines.push(' '.repeat(n) + current);
   return lines;
 }
 

@@ -39,14 +39,20 @@ export function statusLine(p: Progress, width: number): string {
   return head + label + fitList(p.running, room);
 }
 
-/** As many ids as fit, then "+N"; a single id that does not fit is cut. */
+/**
+ * The running ids in `room` columns: whole if they fit, else without their
+ * area ("hooks/timeout" as "timeout"), else as many as fit and "+N"; a single
+ * id that does not fit is cut.
+ */
 function fitList(ids: readonly string[], room: number): string {
-  for (let n = ids.length; n >= 1; n--) {
-    const shown = ids.slice(0, n).join(', ') + (n < ids.length ? ` +${ids.length - n}` : '');
+  const short = ids.map((id) => id.slice(id.lastIndexOf('/') + 1));
+  if (ids.join(', ').length <= room) return ids.join(', ');
+  for (let n = short.length; n >= 1; n--) {
+    const shown = short.slice(0, n).join(', ') + (n < short.length ? ` +${short.length - n}` : '');
     if (shown.length <= room) return shown;
   }
-  const more = ids.length > 1 ? ` +${ids.length - 1}` : '';
-  return cut(ids[0]!, room - more.length) + more;
+  const more = short.length > 1 ? ` +${short.length - 1}` : '';
+  return cut(short[0]!, room - more.length) + more;
 }
 
 function cut(text: string, width: number): string {
@@ -103,7 +109,8 @@ export class StatusLine {
       running: this.running, done, total: this.total, elapsedMs: this.now() - this.startedAt,
       leftMs: estimateLeftMs(this.finishedMs, this.total - done, this.jobs),
     };
-    this.out.write(`\r\x1b[K${statusLine(progress, (this.out.columns ?? 80) - 1)}`);
+    // A pseudo-terminal without a window size reports 0 columns.
+    this.out.write(`\r\x1b[K${statusLine(progress, (this.out.columns || 80) - 1)}`);
     this.shown = true;
   }
 
