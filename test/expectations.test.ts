@@ -15,7 +15,7 @@ import { deviationsTable, TABLE_BEGIN, TABLE_END, withTable } from '../src/expec
 import type { RequirementResult } from '../src/results.js';
 import { failsRun } from '../src/results.js';
 import { SetupError } from '../src/util/errors.js';
-import { ROOT } from './helpers/suite.js';
+import { ROOT, start } from './helpers/suite.js';
 
 const EXPECTATIONS = join(ROOT, 'expectations');
 const catalogue = await loadCatalogue(join(ROOT, 'catalogue', 'requirements.yaml'));
@@ -130,4 +130,15 @@ t.test('README.md\'s deviations table is the one expectations/*.yaml generate (n
   t.match(table, /\| `hooks\.invalid-config` \| SHOULD \(warning\) \|/);
   t.match(table, /\| `>=1\.0\.2`, racy \|/);
   t.equal(withTable('no markers', table), undefined);
+});
+
+t.test('run --expectations with a bad file: one message, exit 2, nothing run', async (t) => {
+  const file = await tempFile(t, 'runtime: r\nentries:\n  - { case: errors/delete-created, requirement: delete.not-stoped, status: fail, reason: x }\n');
+  const bad = await start(['run', '--runtime', '/bin/true', '--expectations', file]).done;
+  t.equal(bad.code, 2);
+  t.equal(bad.stderr, `ocicomply: ${file}: entries.0: unknown requirement id "delete.not-stoped" (see ocicomply list)\n`);
+  t.equal(bad.stdout, '', 'no report: nothing ran');
+  const missing = await start(['run', '--runtime', '/bin/true', '--expectations', '/nonexistent.yaml']).done;
+  t.equal(missing.code, 2);
+  t.match(missing.stderr, /^ocicomply: --expectations \/nonexistent\.yaml: cannot be read \(ENOENT\)\n$/);
 });

@@ -51,6 +51,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   requireRoot();
   const runtimePath = await resolveRuntime(opts.runtime);
   if (opts.specVersion !== undefined && releaseOf(opts.specVersion) === undefined) throw new SetupError(`--spec-version "${opts.specVersion}" is not a version`);
+  // Read before anything is done: a bad file ends the run before it starts.
+  const expectations = opts.expectations === undefined ? undefined : await loadExpectations(opts.expectations);
   const [probeBinary, catalogue, host] = await Promise.all([ensureProbe(), loadCatalogue(opts.catalogueFile), hostFacts()]);
 
   const stale = await cleanStaleRuns(opts.workDir);
@@ -60,7 +62,6 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const { cases: all, errors: loadErrors } = await loadCases(opts.caseDirs, catalogue);
   const cases = selectCases(all, opts.only);
   if (opts.only.length > 0 && cases.length === 0) throw new SetupError(`--only ${opts.only.join(',')} matches no case (see ocicomply list)`);
-  const expectations = opts.expectations === undefined ? undefined : await loadExpectations(opts.expectations);
   const badId = expectations && unknownIds(expectations, all, catalogue);
   if (badId) throw new SetupError(badId);
 
