@@ -98,6 +98,10 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       });
     const runtime = { path: runtimePath, version: facts.version };
     const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
+    if (expectations && entries?.length === 0 && expectations.entries.length > 0) {
+      // Otherwise every failure would read as new with no hint why.
+      process.stderr.write(`ocicomply: no entry of ${expectations.file} holds for ${facts.version ?? 'a runtime of unknown version'} at spec ${specVersion} on a ${host.cgroup} host: every failure counts as new\n`);
+    }
     const mark = (r: CaseResult): CaseResult => (entries ? { ...r, results: r.results.map((x) => markResult(entries, x)) } : r);
     reporter.start({ total: cases.length, runtime, specVersion, host });
     for (const e of loadErrors) reporter.loadError(e);
