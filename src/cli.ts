@@ -2,13 +2,15 @@
  * ocicomply's command line: run, list, doctor, clean, build-probe. Every
  * value is checked, every output place opened and every case chosen before a
  * run starts, so bad input costs no container.
- * Exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment
+ * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
+ * the file does not list), 1 a MUST failed, 2 usage or environment
  * error (or a case file that could not be loaded), 130/143 interrupted.
  */
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { COMMANDS, commandHelp, isCommand, parseCommand, USAGE, type Given } from './cli/commands.js';
-import { knownSpecVersions, loadCatalogue } from './catalogue.js';
+import { knownSpecVersions, loadCatalogue, type Catalogue } from './catalogue.js';
+import { loadExpectations, unknownIds } from './expectations/file.js';
 import { doctor } from './doctor.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { ensureProbe } from './probe/build.js';
@@ -40,12 +42,12 @@ function terms(values: readonly string[] | undefined): string[] {
 }
 
 /** The cases --cases, --only, --skip and --rerun-failed choose; every bad value is refused here. */
-async function selection(o: Given): Promise<Selection> {
+async function selection(o: Given): Promise<Selection & { catalogue: Catalogue }> {
   const caseDirs = o.cases ? await Promise.all(o.cases.map((d) => requireDirectory('--cases', d))) : [BUILTIN_CASES];
   const catalogue = await loadCatalogue(CATALOGUE);
   const chosen = await selectRun(catalogue, { caseDirs, only: terms(o.only), skip: terms(o.skip), rerunFailed: o['rerun-failed'] });
   for (const n of chosen.notes) process.stderr.write(`ocicomply: ${n}\n`);
-  return chosen;
+  return { ...chosen, catalogue };
 }
 
 async function list(o: Given): Promise<number> {
@@ -89,8 +91,12 @@ async function run(o: Given): Promise<number> {
   };
   const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
   const spec = await specVersion(o['spec-version']);
+  // Read before anything is done: a bad file ends the run before it starts.
+  const expectations = o.expectations === undefined ? undefined : await loadExpectations(o.expectations);
   const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
   const chosen = await selection(o);
+  const badId = expectations && unknownIds(expectations, chosen.all, chosen.catalogue);
+  if (badId) throw new SetupError(badId);
   if (chosen.nothingToRerun) {
     process.stderr.write(`ocicomply: ${chosen.nothingToRerun}\n`);
     return 0;
@@ -116,6 +122,7 @@ async function run(o: Given): Promise<number> {
         ...(o.settle ? ['--settle', o.settle] : []),
         ...(o.cases ?? []).flatMap((d) => ['--cases', resolve(d)]),
         ...(o.verbose ? ['--verbose'] : []),
+        ...(o.expectations ? ['--expectations', resolve(o.expectations)] : []),
       ];
       return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json, junit, timeoutMs: vmTimeoutMs, workDir });
     }
@@ -133,6 +140,8 @@ async function run(o: Given): Promise<number> {
       workDir,
       verbose: o.verbose ?? false,
       failFast: o['fail-fast'] ?? false,
+      expectations,
+      catalogue: chosen.catalogue,
     });
   } finally {
     for (const out of opened) await out.discard();

@@ -19,6 +19,30 @@ export interface CallRecord {
   readonly timedOut: boolean;
 }
 
+/**
+ * The runtime call a failure rests on: the call that was judged, or else the
+ * last call before the verdict that failed or wrote to stderr. Its stderr is
+ * kept whole (up to the driver's limit), so the results document can show
+ * what a report only quotes the head of.
+ */
+export interface FailedCall {
+  readonly argv: readonly string[];
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly stderr: string;
+}
+
+/**
+ * How a result compares with an expectations file (`run --expectations`):
+ * - `expected`: passed or skipped, and not listed as failing
+ * - `expected-fail`: failed, and listed as `fail`
+ * - `racy`: listed as `racy` (may pass or fail)
+ * - `unexpected-fail`: failed, and not listed (a new failure)
+ * - `unexpected-pass`: listed as `fail`, but passed
+ */
+export type Expectation = 'expected' | 'expected-fail' | 'racy' | 'unexpected-fail' | 'unexpected-pass';
+
 /** The verdict on one requirement within one case. */
 export interface RequirementResult {
   readonly case: string;
@@ -29,6 +53,12 @@ export interface RequirementResult {
   /** What the check wanted and what it saw, for failures (and skips where useful). */
   readonly expected?: unknown;
   readonly actual?: unknown;
+  /** For failures: the runtime call the failure rests on, when the case made one. */
+  readonly call?: FailedCall;
+  /** Only with an expectations file: how the result compares with it. */
+  readonly expectation?: Expectation;
+  /** Only with an expectations file: the reason of the entry that lists this result. */
+  readonly deviation?: string;
 }
 
 /** All verdicts of one case, with the runtime calls it made. */
@@ -98,6 +128,8 @@ export interface RunDocument {
   readonly summary: Summary;
   readonly loadErrors: readonly LoadError[];
   readonly timing?: RunTiming;
+  /** The expectations file the results were compared with, when one was given. */
+  readonly expectations?: { readonly file: string; readonly runtime: string };
 }
 
 /**
@@ -122,4 +154,17 @@ export function summarize(results: readonly RequirementResult[]): Summary {
   const n: Record<Outcome, number> = { pass: 0, fail: 0, warn: 0, skip: 0 };
   for (const r of results) n[outcomeOf(r)]++;
   return { pass: n.pass, fail: n.fail + n.warn, skip: n.skip, warn: n.warn };
+}
+
+/** Is the result a known deviation, by an expectations file: a listed failure, or a listed race? */
+export function isKnownDeviation(r: Pick<RequirementResult, 'expectation'>): boolean {
+  return r.expectation === 'expected-fail' || r.expectation === 'racy';
+}
+
+/**
+ * Does the result fail the run? A failed MUST does, unless an expectations
+ * file lists it (as failing or racy): a runtime's CI gates on new failures.
+ */
+export function failsRun(r: Pick<RequirementResult, 'status' | 'level' | 'expectation'>): boolean {
+  return isFatal(r) && !isKnownDeviation(r);
 }

@@ -12,6 +12,7 @@ import type { Reporter, RunInfo } from '../src/report/reporter.js';
 import { caseVerdict, totalsOf } from '../src/report/reporter.js';
 import { createTapReporter } from '../src/report/tap.js';
 import { createHumanReporter } from '../src/report/human.js';
+import { clock, estimateLeftMs, statusLine } from '../src/report/progress.js';
 import { writeJUnit, renderJUnit } from '../src/report/junit.js';
 import { writeJsonDocument } from '../src/report/json.js';
 import { onPath, run, whyNoResults } from './helpers/suite.js';
@@ -541,4 +542,103 @@ t.test('human reporter: verbose and color', async (t) => {
   t.match(text, /\x1b\[31mFAIL\x1b\[0m/, 'colored verdict');
   t.match(text, /config\.process\.env\.order \(MUST\)/, 'verbose lists passing requirements too');
   t.match(text, /FAIL\x1b\[0m config\.process\.env \(MUST\) - PATH was not set/);
+});
+
+t.test('human reporter: a failure block has the spec section, expected and seen, the call and the head of its stderr', async (t) => {
+  const stderr = Array.from({ length: 8 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
+  const failing = mk('errors/x', [
+    req('errors/x', 'delete.not-stopped', 'MUST', 'fail', 'delete should fail but it exited 0', {
+      expected: 'non-zero exit status', actual: { main: 'state error' },
+    }),
+  ]);
+  const withCall = { ...failing, results: [{ ...failing.results[0]!, call: { argv: ['/usr/sbin/runc', '--root', '/r', 'delete', 'my ctr'], exitCode: 0, signal: null, timedOut: false, stderr } }] };
+  const opts = { color: false, verbose: false, specSection: (id: string) => (id === 'delete.not-stopped' ? 'runtime.md#runtimeDelete' : undefined) };
+
+  const text = await drive((out) => createHumanReporter(out, { ...opts, jsonFile: 'out/results.json' }), [withCall], []);
+  const block = text.slice(text.indexOf('Failed MUST requirements:'));
+  t.match(block, /^ {2}errors\/x {2}delete\.not-stopped \(MUST\) {2}runtime\.md#runtimeDelete$/m, 'case, requirement, level and spec section');
+  t.match(block, /^ {6}expected: non-zero exit status$/m);
+  t.match(block, /^ {6}seen: {5}\{"main":"state error"\}$/m, 'a value that is not a string, as JSON');
+  t.match(block, /^ {6}call: {5}\/usr\/sbin\/runc --root \/r delete 'my ctr' {2}-> exit 0$/m, 'the call, quoted where needed');
+  t.match(block, /^ {6}stderr: {3}line 1\n {16}line 2\n {16}line 3\n {16}line 4\n {16}line 5\n {16}… \(3 more lines; see out\/results\.json for all\)$/m, 'five lines, then where the rest is');
+  t.notMatch(block, /line 6/);
+  t.notMatch(block, /NEW failure|known deviation/, 'nothing about expectations without a file');
+
+  const noJson = await drive((out) => createHumanReporter(out, opts), [withCall], []);
+  t.match(noJson, /… \(3 more lines; run with --json FILE to see all\)/);
+  const empty = { ...withCall, results: [{ ...withCall.results[0]!, call: { ...withCall.results[0]!.call, stderr: '' } }] };
+  t.match(await drive((out) => createHumanReporter(out, opts), [empty], []), /^ {6}stderr: {3}\(empty\)$/m);
+});
+
+t.test('human reporter: with expectations, new failures, known deviations and unexpected passes apart', async (t) => {
+  const reason = 'runtime.md, Delete: deleting a container that is not stopped "MUST have no effect". Deletes a created container and exits 0.';
+  const c = mk('errors/x', [
+    { ...req('errors/x', 'known.must', 'MUST', 'fail', 'it failed as known'), expectation: 'expected-fail', deviation: reason },
+    { ...req('errors/x', 'new.must', 'MUST', 'fail', 'a regression'), expectation: 'unexpected-fail' },
+    { ...req('errors/x', 'fixed.must', 'MUST', 'pass'), expectation: 'unexpected-pass', deviation: 'was broken' },
+    { ...req('errors/x', 'racy.must', 'MUST', 'fail', 'lost the race'), expectation: 'racy', deviation: reason },
+  ]);
+  const known = mk('errors/y', [{ ...req('errors/y', 'known.must', 'MUST', 'fail', 'known'), expectation: 'expected-fail', deviation: reason }]);
+  const text = await drive((out) => createHumanReporter(out, { color: false, verbose: false, expectationsFile: 'exp/runc.yaml' }), [c, known], []);
+  t.match(text, /^\[1\/2\] errors\/y {2}FAIL known \(/m, 'a case whose failures are all known');
+  t.match(text, /^\[2\/2\] errors\/x {2}FAIL NEW \(/m, 'a case with a new failure');
+  t.match(text, /New MUST failures \(not in exp\/runc\.yaml\):\n {2}errors\/x {2}new\.must \(MUST\)\n {6}a regression\n {6}NEW failure\n/);
+  t.match(text, /Known deviations \(failures exp\/runc\.yaml lists\):\n {2}errors\/x {2}known\.must \(MUST\)\n {2}errors\/x {2}racy\.must \(MUST\), racy\n {2}errors\/y {2}known\.must \(MUST\)\n {6}known deviation: runtime\.md, Delete:/,
+    'results sharing a reason are listed together, the reason once');
+  t.equal(text.match(/known deviation:/g)?.length, 1);
+  t.match(text, /Unexpected passes \(exp\/runc\.yaml lists them as failing; the entry can go\):\n {2}errors\/x {2}fixed\.must \(MUST\)\n/);
+  t.match(text, /^1 passed, 4 failed \(1 new, 3 known\), 0 skipped, 0 warnings, 1 unexpected pass$/m);
+  t.ok(text.split('\n').every((l) => l.length <= 100), 'reasons are wrapped');
+
+  const verbose = await drive((out) => createHumanReporter(out, { color: false, verbose: true, expectationsFile: 'exp/runc.yaml' }), [known], []);
+  t.match(verbose, /Known deviations[^\n]*\n {2}errors\/y {2}known\.must \(MUST\)\n {6}known\n {6}known deviation: runtime\.md/, 'verbose: whole blocks for known deviations too');
+});
+
+t.test('human reporter: the status line on a terminal', async (t) => {
+  let now = 0;
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  const r = createHumanReporter(out, { color: false, verbose: false, live: true, jobs: 2, now: () => now });
+  r.start({ ...info, total: 4 });
+  r.caseStarted!('hooks/lifecycle');
+  r.caseStarted!('cgroups/memory');
+  t.match(text, /\r\x1b\[K\[0\/4\] 0:00 elapsed \| running: hooks\/lifecycle, cgroups\/memory$/, 'running cases, nothing to estimate from yet');
+  now = 2000;
+  r.caseDone(mk('hooks/lifecycle', [req('hooks/lifecycle', 'a', 'MUST', 'pass')], { durationMs: 2000 }));
+  t.match(text, /\r\x1b\[K\[1\/4\] hooks\/lifecycle {2}PASS \(2\.0s\)\n\r\x1b\[K\[1\/4\] 0:02 elapsed, about 0:03 left \| running: cgroups\/memory$/,
+    'the status line is cleared for a lasting line, then redrawn: mean 2 s x 3 cases left / 2 jobs');
+  await r.end(docFor([], []));
+  t.match(text, /\r\x1b\[K\n0 passed/, 'cleared before the summary');
+  t.notMatch(text.slice(text.lastIndexOf('\r\x1b[K') + 4), /elapsed/, 'no status line after the end');
+
+  const piped = await drive((o) => createHumanReporter(o, { color: false, verbose: false }), cases, []);
+  t.notMatch(piped, /\r|\x1b/, 'without a terminal: no status line');
+});
+
+t.test('status line: estimate, clock, and fitting the width', async (t) => {
+  t.equal(estimateLeftMs([], 5, 2), undefined, 'nothing finished: no estimate');
+  t.equal(estimateLeftMs([1000, 3000], 4, 2), 4000, 'mean x left / jobs');
+  t.equal(estimateLeftMs([1000], 0, 2), 0);
+  t.equal(clock(0), '0:00');
+  t.equal(clock(61_400), '1:01');
+  t.equal(clock(3_725_000), '1:02:05');
+  const p = { done: 3, total: 80, elapsedMs: 5000, leftMs: 60_000, running: ['hooks/fail-startContainer', 'cgroups/unconvertible-swappiness'] };
+  const wide = statusLine(p, 200);
+  t.equal(wide, '[3/80] 0:05 elapsed, about 1:00 left | running: hooks/fail-startContainer, cgroups/unconvertible-swappiness');
+  t.equal(statusLine(p, 79), '[3/80] 0:05 elapsed, about 1:00 left | running: fail-startContainer +1', 'areas dropped, then cases counted');
+  t.ok(statusLine(p, 60).length <= 60);
+  t.equal(statusLine({ ...p, running: [] }, 30), '[3/80] 0:05 elapsed, about 1:…');
+});
+
+t.test('TAP: a failure an expectations file lists is a TODO point, so the stream passes', async (t) => {
+  const c = mk('errors/x', [
+    { ...req('errors/x', 'known.must', 'MUST', 'fail', 'known'), expectation: 'expected-fail', deviation: 'why' },
+    { ...req('errors/x', 'racy.must', 'MUST', 'fail', 'raced'), expectation: 'racy', deviation: 'why' },
+  ]);
+  const { top, asserts } = await parseTap(await drive(createTapReporter, [c], []));
+  t.equal(top.ok, true);
+  t.same(asserts.filter((a) => /MUST/.test(a.name)).map((a) => a.todo), ['known deviation', 'known deviation']);
+  const { top: newTop } = await parseTap(await drive(createTapReporter, [mk('e', [{ ...req('e', 'n', 'MUST', 'fail'), expectation: 'unexpected-fail' }])], []));
+  t.equal(newTop.ok, false, 'a new failure still fails the stream');
 });

@@ -20,7 +20,7 @@ export const NO_PARAMS = { type: 'object', additionalProperties: false, properti
  */
 export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: string, details: { expected?: unknown; actual?: unknown } = {}): void {
   if (step.requirements.length === 0) {
-    if (!ok) throw new CaseAborted(`step ${step.index} (${step.check}): ${message}`);
+    if (!ok) throw new CaseAborted(`step ${step.index} (${step.check}): ${message}`, ctx.relevantCall());
     return;
   }
   ctx.assert(step.requirements, ok, message, details);

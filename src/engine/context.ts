@@ -67,10 +67,16 @@ export interface Assertion {
   readonly message: string;
   readonly expected?: unknown;
   readonly actual?: unknown;
+  /** For a failed assertion: the runtime call it rests on, if any. */
+  readonly call?: CallRecord;
 }
 
 export class CaseAborted extends Error {
   override readonly name = 'CaseAborted';
+  /** The runtime call that made the case stop, when one did. */
+  constructor(message: string, readonly call?: CallRecord) {
+    super(message);
+  }
 }
 
 export class CaseContext {
@@ -108,12 +114,27 @@ export class CaseContext {
     return r !== undefined && inRange(this.specVersion, r.versions);
   }
 
-  /** Records an assertion under each of the given requirements that applies to the target version. */
-  assert(requirements: readonly string[], ok: boolean, message: string, details: { expected?: unknown; actual?: unknown } = {}): void {
+  /**
+   * Records an assertion under each of the given requirements that applies to
+   * the target version. A failure keeps the call it judged (`details.call`),
+   * or else the one a reader most likely needs: see `relevantCall`.
+   */
+  assert(requirements: readonly string[], ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; call?: CallRecord } = {}): void {
+    const { call: judged, ...rest } = details;
+    const call = ok ? undefined : judged ?? this.relevantCall();
     for (const requirement of requirements) {
       if (!this.applies(requirement)) continue;
-      this.assertions.push({ requirement, ok, message, ...details });
+      this.assertions.push({ requirement, ok, message, ...rest, ...(call ? { call } : {}) });
     }
+  }
+
+  /** The last call so far that failed or wrote to stderr, else the last call. */
+  relevantCall(): CallRecord | undefined {
+    for (let i = this.calls.length - 1; i >= 0; i--) {
+      const c = this.calls[i]!;
+      if (c.exitCode !== 0 || c.timedOut || c.stderr.trim() !== '') return c;
+    }
+    return this.calls.at(-1);
   }
 
   skipRequirements(requirements: readonly string[], reason: string): void {

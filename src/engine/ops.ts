@@ -35,7 +35,7 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
       changed.length === 0
         ? `${step.op} left every container as it was`
         : `${step.op} changed the environment: ${changed.join('; ')}`,
-      { expected: Object.fromEntries(watched), actual: Object.fromEntries(after) });
+      { expected: Object.fromEntries(watched), actual: Object.fromEntries(after), call });
   }
   judgeExitStatus(ctx, step, call, changed.length > 0);
   judgeOutcome(ctx, step, call);
@@ -71,7 +71,7 @@ function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookE
   if (step.exitStatus.length === 0 || step.expect === 'any') return;
   const status = call.timedOut ? 'no exit status (deadline passed)' : call.exitCode === null ? `no exit status (killed by ${call.signal})` : `exit status ${call.exitCode}`;
   if (step.expect === 'success') {
-    ctx.assert(step.exitStatus, succeeded(call), `${step.op} that should succeed gave ${status}`, { expected: 'exit status 0', actual: status });
+    ctx.assert(step.exitStatus, succeeded(call), `${step.op} that should succeed gave ${status}`, { expected: 'exit status 0', actual: status, call });
     return;
   }
   const ok = generatedError(call) || (succeeded(call) && tookEffect);
@@ -80,7 +80,7 @@ function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookE
     : succeeded(call) && tookEffect
       ? `${step.op} exited 0 and did take effect, so the exit status is truthful`
       : `${step.op} gave ${status} though it did nothing`;
-  ctx.assert(step.exitStatus, ok, message, { expected: 'non-zero exit status', actual: status });
+  ctx.assert(step.exitStatus, ok, message, { expected: 'non-zero exit status', actual: status, call });
 }
 
 function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord): void {
@@ -92,10 +92,11 @@ function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord): void {
     ctx.assert(step.requirements, ok, message, {
       expected: step.expect === 'success' ? 'exit status 0' : 'non-zero exit status',
       actual: call.timedOut ? 'deadline passed' : call.exitCode === null ? `killed by ${call.signal}` : `exit status ${call.exitCode}`,
+      call,
     });
   }
   // Without a successful operation the rest of the case has nothing to stand on.
-  if (!ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${describeOutcome(call)}`);
+  if (!ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${describeOutcome(call)}`, call);
 }
 
 /** Status, pid and process liveness of every container the case has touched. */

@@ -12,7 +12,7 @@ import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import { CHECKS } from '../checks/index.js';
-import type { CaseResult, CgroupMode, HostFacts, RequirementResult } from '../results.js';
+import type { CallRecord, CaseResult, CgroupMode, FailedCall, HostFacts, RequirementResult } from '../results.js';
 import { caseTokens, missingFact, resolveCase } from '../cases/host-tokens.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { teardown } from '../run/teardown.js';
@@ -73,7 +73,8 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
     }
   } catch (e) {
     const reason = e instanceof CaseAborted ? e.message : `internal error in step ${ctx.currentStep?.index ?? '?'}: ${(e as Error).stack ?? String(e)}`;
-    abort = { reason, atStep: ctx.currentStep?.index ?? 0 };
+    const call = e instanceof CaseAborted ? e.call : ctx.relevantCall();
+    abort = { reason, atStep: ctx.currentStep?.index ?? 0, ...(call ? { call } : {}) };
   }
 
   const cleanupProblems: string[] = [];
@@ -230,14 +231,14 @@ function verdicts(
     const mine = assertions.filter((a) => a.requirement === r.id);
     const failed = mine.filter((a) => !a.ok);
     const first = failed[0];
-    if (first) return { ...base, status: 'fail', message: failed.map((a) => a.message).join('; '), expected: first.expected, actual: first.actual };
+    if (first) return { ...base, status: 'fail', message: failed.map((a) => a.message).join('; '), expected: first.expected, actual: first.actual, ...failedCall(first.call) };
     const skip = skipped.get(r.id);
     if (skip !== undefined) return { ...base, status: 'skip', message: skip };
     // A requirement that a step after the abort would have judged has only part of its evidence: never a pass.
     if (abort && testCase.steps.some((s) => s.index >= abort.atStep && judges(s, r.id))) {
-      return { ...base, status: 'fail', message: `not judged to the end: ${abort.reason}` };
+      return { ...base, status: 'fail', message: `not judged to the end: ${abort.reason}`, ...failedCall(abort.call) };
     }
-    if (mine.length === 0) return { ...base, status: 'fail', message: 'no step judged this requirement' };
+    if (mine.length === 0) return { ...base, status: 'fail', message: 'no step judged this requirement', ...failedCall(abort?.call) };
     return { ...base, status: 'pass', message: mine.map((a) => a.message).join('; ') };
   });
 }
@@ -246,6 +247,15 @@ interface Abort {
   readonly reason: string;
   /** The step that could not complete (0 when none had begun). */
   readonly atStep: number;
+  /** The runtime call that stopped the case, or the last relevant one before it. */
+  readonly call?: CallRecord;
+}
+
+/** The part of a call record a failure carries into the results (stdout and timing stay with the case). */
+function failedCall(call: CallRecord | undefined): { call?: FailedCall } {
+  if (!call) return {};
+  const { argv, exitCode, signal, timedOut, stderr } = call;
+  return { call: { argv, exitCode, signal, timedOut, stderr } };
 }
 
 function judges(step: Step, requirement: string): boolean {

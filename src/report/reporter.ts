@@ -15,6 +15,8 @@ export interface RunInfo {
 
 export interface Reporter {
   start(info: RunInfo): void;
+  /** Called as a case begins (for progress); formats without progress leave it out. */
+  caseStarted?(caseId: string): void;
   /** Called as each case finishes; cases run in parallel, so in any order. */
   caseDone(result: CaseResult): void;
   /** A case file that could not be loaded. */

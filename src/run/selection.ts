@@ -21,6 +21,8 @@ export interface SelectionOptions {
 
 export interface Selection {
   readonly cases: Case[];
+  /** Every case loaded, chosen or not (an expectations file may name any of them). */
+  readonly all: Case[];
   readonly loadErrors: LoadError[];
   /** Things the user should hear (failed cases of the document that are not loaded). */
   readonly notes: string[];
@@ -41,7 +43,7 @@ export async function selectRun(catalogue: Catalogue, o: SelectionOptions): Prom
   let cases = deselectCases(selectCases(all, o.only), o.skip);
   const notes: string[] = [];
   if (failed !== undefined) {
-    if (failed.length === 0) return { cases: [], loadErrors, notes, nothingToRerun: `${o.rerunFailed} has no failed result: nothing to rerun` };
+    if (failed.length === 0) return { cases: [], all, loadErrors, notes, nothingToRerun: `${o.rerunFailed} has no failed result: nothing to rerun` };
     const loaded = new Set(all.map((c) => c.id));
     const absent = failed.filter((id) => !loaded.has(id));
     if (absent.length === failed.length) throw new SetupError(`--rerun-failed ${o.rerunFailed}: none of its failed cases (${failed.join(', ')}) is among the loaded cases`);
@@ -51,5 +53,5 @@ export async function selectRun(catalogue: Catalogue, o: SelectionOptions): Prom
   }
   const narrowing = [o.only.length ? '--only' : '', o.skip.length ? '--skip' : '', failed ? '--rerun-failed' : ''].filter(Boolean);
   if (cases.length === 0 && narrowing.length > 0) throw new SetupError(`no case left to run after ${narrowing.join(' and ')} (see ocicomply list)`);
-  return { cases, loadErrors, notes };
+  return { cases, all, loadErrors, notes };
 }

@@ -15,7 +15,10 @@ import type { ReportOutput } from '../report/output.js';
 import type { Reporter } from '../report/reporter.js';
 import type { CaseResult, CallRecord, LoadError, RunDocument } from '../results.js';
 import type { Case } from '../cases/types.js';
-import { isFatal, summarize } from '../results.js';
+import { failsRun, summarize } from '../results.js';
+import type { ExpectationsFile } from '../expectations/file.js';
+import type { Catalogue } from '../catalogue.js';
+import { applicableEntries, markResult } from '../expectations/mark.js';
 import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
 import { resolveRuntime } from '../runtime/resolve.js';
@@ -48,12 +51,17 @@ export interface SuiteOptions {
   readonly verbose: boolean;
   /** Start no new case once a MUST has failed; the cases not started are reported as skipped ("not run"). */
   readonly failFast: boolean;
+  /** A loaded expectations file: results are marked expected or unexpected, and only new MUST failures fail the run. */
+  readonly expectations: ExpectationsFile | undefined;
+  /** The requirement catalogue, for the spec section of each failure. */
+  readonly catalogue: Catalogue;
 }
 
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   requireRoot();
   const runtimePath = await resolveRuntime(opts.runtime);
+  const { expectations } = opts;
   const [probeBinary, host] = await Promise.all([ensureProbe(), hostFacts()]);
 
   const stale = await cleanStaleRuns(opts.workDir, runtimePath);
@@ -90,8 +98,21 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     for (const p of smoke.cleanupProblems) process.stderr.write(`ocicomply: ${p}\n`);
     const reporter: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(out)
-      : createHumanReporter(out, { color: Boolean(out.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose });
+      : createHumanReporter(out, {
+        color: Boolean(out.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose, live: Boolean(out.isTTY), jobs: opts.jobs,
+        specSection: (id) => {
+          const r = opts.catalogue.get(id);
+          return r && `${r.doc}#${r.section}`;
+        },
+        jsonFile: opts.json?.isStdout ? undefined : opts.json?.name, expectationsFile: expectations?.file,
+      });
     const runtime = { path: runtimePath, version: facts.version };
+    const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
+    if (expectations && entries?.length === 0 && expectations.entries.length > 0) {
+      // Otherwise every failure would read as new with no hint why.
+      process.stderr.write(`ocicomply: no entry of ${expectations.file} holds for ${facts.version ?? 'a runtime of unknown version'} at spec ${specVersion} on a ${host.cgroup} host: every failure counts as new\n`);
+    }
+    const mark = (r: CaseResult): CaseResult => (entries ? { ...r, results: r.results.map((x) => markResult(entries, x)) } : r);
     reporter.start({ total: cases.length, runtime, specVersion, host });
     for (const e of loadErrors) reporter.loadError(e);
 
@@ -102,6 +123,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const begun = new Set<Case>();
     const ran: CaseResult[] = await runPool(cases, opts.jobs, AbortSignal.any([abort.signal, stopTaking.signal]), async (c) => {
       begun.add(c);
+      reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
         r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, host });
@@ -111,8 +133,9 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         sweep = true;
         r = internalFailure(c, e);
       }
+      r = mark(r);
       reporter.caseDone(r);
-      if (opts.failFast && failedFirst === undefined && r.results.some(isFatal)) {
+      if (opts.failFast && failedFirst === undefined && r.results.some(failsRun)) {
         failedFirst = c.id;
         stopTaking.abort();
       }
@@ -127,13 +150,14 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const doc: RunDocument = {
       ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, timing,
+      ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
     };
     await reporter.end(doc);
     if (opts.json) await opts.json.write(renderJsonDocument(doc));
     if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
     if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
     if (loadErrors.length > 0) return 2;
-    return flat.some(isFatal) ? 1 : 0;
+    return flat.some(failsRun) ? 1 : 0;
   } finally {
     if (sweep) {
       const { entries } = await readJournal(workspace.journalFile, workspace.runTag, (await cgroupMounts()).map((m) => m.mountPoint));
