@@ -13,7 +13,8 @@ import { loadExpectations, unknownIds, type ExpectationsFile } from '../src/expe
 import { applicableEntries, markResult } from '../src/expectations/mark.js';
 import { deviationsTable, TABLE_BEGIN, TABLE_END, withTable } from '../src/expectations/table.js';
 import type { RequirementResult } from '../src/results.js';
-import { failsRun } from '../src/results.js';
+import { failsRun, summarize } from '../src/results.js';
+import { renderJUnit } from '../src/report/junit.js';
 import { SetupError } from '../src/util/errors.js';
 import { ROOT, start } from './helpers/suite.js';
 
@@ -115,6 +116,23 @@ t.test('marking, and what fails the run', async (t) => {
   t.equal(failsRun(mark(res('q', 'fail'))), true, 'a new MUST failure does');
   t.equal(failsRun(mark(res('q', 'fail', 'SHOULD'))), false, 'a new SHOULD failure is a warning');
   t.equal(failsRun(mark(res('x', 'pass'))), false, 'an unexpected pass is reported, not failed');
+});
+
+t.test('JUnit: a known deviation is a skipped testcase with its reason, and only new MUST failures count as failures', async (t) => {
+  const file = await loadExpectations(await tempFile(t, 'runtime: r\nentries:\n  - { case: a, requirement: x, status: fail, reason: the runtime deletes anyway }\n'));
+  const entries = applicableEntries(file, { specVersion: '1.3.0', runtimeVersion: null, cgroup: 'v1' });
+  const res = (requirement: string): RequirementResult => markResult(entries, { case: 'a', requirement, level: 'MUST', status: 'fail', message: `${requirement} broke` });
+  const results = [res('x'), res('q')];
+  const doc = {
+    ocicomply: '0', runtime: { path: '/r', version: null }, specVersion: '1.3.0',
+    host: { kernel: 'k', cgroup: 'v1' as const, controllers: [], blockDevice: null },
+    results, summary: summarize(results), loadErrors: [],
+  };
+  const xml = renderJUnit(doc, [{ case: 'a', file: 'a.yaml', summary: 's', durationMs: 10, results, calls: [], cleanupProblems: [] }]);
+  t.match(xml, /<testsuites [^>]*tests="2" failures="1"/, 'the run counts one failure, the new one');
+  t.match(xml, /<testsuite name="a" tests="2" failures="1" errors="0" skipped="1"/);
+  t.match(xml, /<testcase [^>]*name="x \(MUST\)"[^>]*>\s*<skipped message="known deviation: MUST requirement not met: x broke" type="known deviation">[^<]*the runtime deletes anyway/);
+  t.match(xml, /<testcase [^>]*name="q \(MUST\)"[^>]*>\s*<failure message="q broke" type="MUST">/);
 });
 
 t.test('README.md\'s deviations table is the one expectations/*.yaml generate (npm run readme-deviations)', async (t) => {
