@@ -331,7 +331,8 @@ function prove(file: string, lib: string | undefined): { status: number | null; 
   return { status: r.status, out: `${r.stdout}${r.stderr}`, version };
 }
 
-const PROVE_348_LIB = process.env['TEST_HARNESS_348_LIB'];
+// Where scripts/fetch-test-harness-3.48.sh puts it, unless the environment names another place.
+const PROVE_348_LIB = process.env['TEST_HARNESS_348_LIB'] ?? join(import.meta.dirname, '..', 'build', 'test-harness-3.48');
 const haveProve = onPath('prove') && onPath('perl');
 const proves: { label: string; lib: string | undefined; skip: string | false }[] = [
   { label: 'prove (system)', lib: undefined, skip: haveProve ? false : 'perl and prove are not on PATH' },
@@ -339,7 +340,7 @@ const proves: { label: string; lib: string | undefined; skip: string | false }[]
     label: 'prove 3.48',
     lib: PROVE_348_LIB,
     skip: !haveProve ? 'perl and prove are not on PATH'
-      : !PROVE_348_LIB || !existsSync(join(PROVE_348_LIB, 'TAP', 'Parser.pm')) ? 'Test::Harness 3.48 not found: set TEST_HARNESS_348_LIB to a directory holding TAP/ and App/ from perl-modules-5.40 (Debian trixie)'
+      : !PROVE_348_LIB || !existsSync(join(PROVE_348_LIB, 'TAP', 'Parser.pm')) ? `Test::Harness 3.48 not found in ${PROVE_348_LIB}: run scripts/fetch-test-harness-3.48.sh, or set TEST_HARNESS_348_LIB to a directory holding TAP/ and App/ from perl-modules-5.40 (Debian trixie)`
       : false,
   },
 ];
