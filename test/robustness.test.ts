@@ -207,7 +207,7 @@ t.test('--json - writes the document to standard output and the report to standa
   t.equal(r.code, 0);
   const doc = JSON.parse(r.stdout) as RunDocument;
   t.same([...new Set(doc.results.map((x) => x.case))], ['state/unknown-id'], 'standard output is exactly the document');
-  t.match(r.stderr, /^TAP version 14$/m, 'the TAP report went to standard error');
+  t.match(r.stderr, /^TAP version 13$/m, 'the TAP report went to standard error');
 });
 
 t.test('--skip leaves cases out: not run, not reported', { skip }, async (t) => {
