@@ -6,7 +6,8 @@
  */
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { BIN, onPath, run, start } from './helpers/suite.js';
+import { join } from 'node:path';
+import { BIN, onPath, run, RUNTIMES, start } from './helpers/suite.js';
 import { probeProcesses } from './helpers/leftovers.js';
 
 const skip = onPath('runc') ? false : 'runc is not on PATH';
@@ -22,6 +23,14 @@ t.test('run --runtime /bin/false stops after the probe container: exit 2, one me
   t.equal(r.stderr.match(/^ocicomply: /gm)?.length, 1, 'one message');
   t.notMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
   t.ok(took < 15_000, `stops quickly (${took} ms)`);
+});
+
+t.test('a "runtime" that exits 0 and prints nothing stops at the probe container: exit 2, nothing judged', async (t) => {
+  const r = await run(join(RUNTIMES, 'broken', 'does-nothing'));
+  t.equal(r.code, 2);
+  t.equal(r.doc, undefined, 'no results document: no case ran, so no MUST passed');
+  t.match(r.stderr, /does-nothing cannot run even one probe container: its `state` exited 0 but printed nothing;/);
+  t.equal(r.stderr.match(/^ocicomply: /gm)?.length, 1, 'one message');
 });
 
 t.test('doctor --runtime runc: version, features, each step of the probe container, the skips', { skip }, async (t) => {

@@ -37,8 +37,36 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
         : `${step.op} changed the environment: ${changed.join('; ')}`,
       { expected: Object.fromEntries(watched), actual: Object.fromEntries(after), call });
   }
-  judgeExitStatus(ctx, step, call, changed.length > 0);
-  judgeOutcome(ctx, step, call);
+  const missingEffect = step.expect === 'success' && succeeded(call) ? await effectMissing(ctx, step, c) : undefined;
+  judgeExitStatus(ctx, step, call, changed.length > 0, missingEffect);
+  judgeOutcome(ctx, step, call, missingEffect);
+  // A call that never ended has no outcome: nothing after it can be judged on it, and
+  // nothing it should have done or not done (create nothing, run no hook) can pass.
+  if (call.timedOut || (call.exitCode === null && call.signal !== null)) {
+    throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${describeOutcome(call)}, so it has no outcome to judge`, call);
+  }
+}
+
+/**
+ * An operation is judged by its effect, not by its exit status alone: a
+ * "runtime" that exits 0 and does nothing must not pass. After create, the
+ * runtime must answer `state` for the container (runtime.md, Create: a new
+ * container exists; Query State answers for the containers the runtime
+ * knows), so an error there is create's failure. A `state` that exits 0 but
+ * prints no state document shows nothing either way: create's requirements
+ * are then not judged (the state requirements judge the document), never
+ * passed. `run` is left out: once its process has ended, a runtime may already
+ * have deleted the container, so no later observation can show it existed.
+ * Returns what is missing, or undefined when the effect is there.
+ */
+async function effectMissing(ctx: CaseContext, step: OpStep, c: Container): Promise<string | undefined> {
+  if (step.op !== 'create') return undefined;
+  const shown = await ctx.queryState(c);
+  if (!succeeded(shown.call)) return `create exited 0, but then \`state ${c.id}\` ${describeOutcome(shown.call)}: the runtime does not know the container`;
+  if (shown.parsed.kind === 'not-json') {
+    ctx.skipRequirements([...step.requirements, ...step.exitStatus], `not judged: after create exited 0, \`state ${c.id}\` printed no state document, so whether a container was made cannot be seen (${shown.parsed.error})`);
+  }
+  return undefined;
 }
 
 async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<CallRecord> {
@@ -67,11 +95,15 @@ async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<Cal
  * operation took effect, exit 0 is the truth and `requirement` carries the
  * failure.
  */
-function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookEffect: boolean): void {
+function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookEffect: boolean, missingEffect: string | undefined): void {
   if (step.exitStatus.length === 0 || step.expect === 'any') return;
   const status = call.timedOut ? 'no exit status (deadline passed)' : call.exitCode === null ? `no exit status (killed by ${call.signal})` : `exit status ${call.exitCode}`;
   if (step.expect === 'success') {
-    ctx.assert(step.exitStatus, succeeded(call), `${step.op} that should succeed gave ${status}`, { expected: 'exit status 0', actual: status, call });
+    // Exit 0 from an operation that did not happen claims a success that is not there.
+    const message = !succeeded(call) ? `${step.op} that should succeed gave ${status}`
+      : missingEffect ? `${step.op} gave exit status 0 though it did not take effect: ${missingEffect}`
+        : `${step.op} gave exit status 0 and took effect`;
+    ctx.assert(step.exitStatus, succeeded(call) && !missingEffect, message, { expected: 'exit status 0 for an operation that took effect', actual: status, call });
     return;
   }
   const ok = generatedError(call) || (succeeded(call) && tookEffect);
@@ -83,20 +115,21 @@ function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookE
   ctx.assert(step.exitStatus, ok, message, { expected: 'non-zero exit status', actual: status, call });
 }
 
-function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord): void {
+function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord, missingEffect: string | undefined): void {
   if (step.expect === 'any') return;
-  const ok = step.expect === 'success' ? succeeded(call) : generatedError(call);
+  const ok = step.expect === 'success' ? succeeded(call) && !missingEffect : generatedError(call);
   const wanted = step.expect === 'success' ? 'succeed' : 'fail';
-  const message = ok ? `${step.op} ${step.expect === 'success' ? 'succeeded' : 'failed'} as required: it ${describeOutcome(call)}` : `${step.op} should ${wanted} but it ${describeOutcome(call)}`;
+  const message = missingEffect ?? (ok ? `${step.op} ${step.expect === 'success' ? 'succeeded' : 'failed'} as required: it ${describeOutcome(call)}` : `${step.op} should ${wanted} but it ${describeOutcome(call)}`);
   if (step.requirements.length > 0) {
+    const status = call.timedOut ? 'deadline passed' : call.exitCode === null ? `killed by ${call.signal}` : `exit status ${call.exitCode}`;
     ctx.assert(step.requirements, ok, message, {
-      expected: step.expect === 'success' ? 'exit status 0' : 'non-zero exit status',
-      actual: call.timedOut ? 'deadline passed' : call.exitCode === null ? `killed by ${call.signal}` : `exit status ${call.exitCode}`,
+      expected: step.expect === 'error' ? 'non-zero exit status' : step.op === 'create' ? 'exit status 0, and `state` answers for the container' : 'exit status 0',
+      actual: missingEffect ? `${status}, and \`state\` does not answer for the container` : status,
       call,
     });
   }
   // Without a successful operation the rest of the case has nothing to stand on.
-  if (!ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${describeOutcome(call)}`, call);
+  if (!ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${missingEffect ?? describeOutcome(call)}`, call);
 }
 
 /** Status, pid and process liveness of every container the case has touched. */
