@@ -88,7 +88,12 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const sweepJournal = async (): Promise<void> => {
     swept = true;
     const { entries } = await readJournal(workspace.journalFile, workspace.runTag, (await cgroupMounts()).map((m) => m.mountPoint));
-    for (const entry of entries) for (const what of await teardown(driver, entry, opts.timing)) leftovers.push({ case: null, what });
+    for (const entry of entries) {
+      for (const what of await teardown(driver, entry, opts.timing)) {
+        process.stderr.write(`ocicomply: ${what}\n`);
+        leftovers.push({ case: null, what });
+      }
+    }
   };
   const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
   try {
