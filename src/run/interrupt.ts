@@ -28,7 +28,11 @@ export function interruptStatus(sig: NodeJS.Signals): number {
   return sig === 'SIGINT' ? 130 : sig === 'SIGTERM' ? 143 : 129;
 }
 
-export function watchInterrupts(runDir: string, write: (text: string) => void = (t) => process.stderr.write(t)): Interrupts {
+export function watchInterrupts(
+  runDir: string,
+  write: (text: string) => void = (t) => process.stderr.write(t),
+  exit: (status: number) => void = (status) => process.exit(status),
+): Interrupts {
   const abort = new AbortController();
   let first: NodeJS.Signals | undefined;
   let presses = 0;
@@ -46,7 +50,7 @@ export function watchInterrupts(runDir: string, write: (text: string) => void = 
       write(`ocicomply: ${sig}: still removing the containers of this run (every step has a deadline); once more leaves them in ${runDir} for \`ocicomply clean\`\n`);
     } else {
       write(`ocicomply: ${sig}: leaving now; kept ${runDir} (its journal and the runtime's root): \`ocicomply clean\` removes what is left\n`);
-      process.exit(interruptStatus(first ?? sig));
+      exit(interruptStatus(first ?? sig));
     }
   };
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
