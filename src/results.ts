@@ -73,6 +73,17 @@ export interface CaseResult {
   readonly cleanupProblems: readonly string[];
 }
 
+/**
+ * Something a run created and could not remove (a container the runtime
+ * still knows, a process, a cgroup directory). The run keeps its directory
+ * (journal and the runtime's root) so that `ocicomply clean` can retry.
+ */
+export interface LeftBehind {
+  /** The case whose teardown met it; null for the probe container before the cases and the end-of-run sweep. */
+  readonly case: string | null;
+  readonly what: string;
+}
+
 /** A case file that could not be loaded; it fails that file only. */
 export interface LoadError {
   readonly file: string;
@@ -127,6 +138,8 @@ export interface RunDocument {
   readonly results: readonly RequirementResult[];
   readonly summary: Summary;
   readonly loadErrors: readonly LoadError[];
+  /** What the run could not remove; absent in documents of older versions. */
+  readonly leftovers?: readonly LeftBehind[];
   readonly timing?: RunTiming;
   /** The expectations file the results were compared with, when one was given. */
   readonly expectations?: { readonly file: string; readonly runtime: string };

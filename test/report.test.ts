@@ -643,3 +643,54 @@ t.test('TAP: a failure an expectations file lists is a TODO point, so the stream
   const { top: newTop } = await parseTap(await drive(createTapReporter, [mk('e', [{ ...req('e', 'n', 'MUST', 'fail'), expectation: 'unexpected-fail' }])], []));
   t.equal(newTop.ok, false, 'a new failure still fails the stream');
 });
+
+// ---- what the run could not remove -----------------------------------------
+
+const leftCase = mk('process-cwd', passing.results, { cleanupProblems: ['cgroup directories of ocicomply-1a2b3c-2 could not be removed: /sys/fs/cgroup/pids/ocicomply-1a2b3c-2'] });
+const leftovers = [
+  { case: 'process-cwd', what: leftCase.cleanupProblems[0]! },
+  { case: null, what: 'probe container before the cases: container ocicomply-1a2b3c-1 is still known to the runtime after kill and delete' },
+];
+
+/** drive() with the leftovers in the document the reporter ends with. */
+async function driveLeft(make: (out: PassThrough) => Reporter): Promise<string> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString()));
+  const r = make(out);
+  r.start({ ...info, total: 2 });
+  r.caseDone(leftCase);
+  r.caseDone(mustFail);
+  await r.end({ ...docFor([leftCase, mustFail], []), leftovers });
+  return text;
+}
+
+t.test('leftovers: TAP comments, no extra test point, the same counts', async (t) => {
+  const tap = await driveLeft(createTapReporter);
+  t.match(tap, /^# left behind: process-cwd: cgroup directories of ocicomply-1a2b3c-2 could not be removed/m, "a case's leftover names the case");
+  t.match(tap, /^# left behind: probe container before the cases: container ocicomply-1a2b3c-1/m, "the run's own leftover");
+  t.match(tap, /^# 2 thing\(s\) left behind: `ocicomply clean` removes them$/m);
+  const { top } = await parseTap(tap);
+  const doc = docFor([leftCase, mustFail], []);
+  t.equal(top.count, doc.results.length, 'as many points as results');
+  t.equal(top.fail, totalsOf(doc).failed, 'failures counted as the summary counts them');
+});
+
+t.test('leftovers: a section of the human summary', async (t) => {
+  const text = await driveLeft((out) => createHumanReporter(out, { color: false, verbose: false }));
+  t.match(text, /Left behind \(could not be removed; `ocicomply clean` removes it\):\n {2}process-cwd: cgroup directories[^\n]*\n {2}\(run\): probe container before the cases/);
+});
+
+t.test('leftovers: JUnit keeps counts, and is valid with the run-level ones (xmllint)', { skip: onPath('xmllint') ? false : 'xmllint is not on PATH (Debian: libxml2-utils)' }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-junit-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const doc = { ...docFor([leftCase, mustFail], []), leftovers };
+  const xml = renderJUnit(doc, [leftCase, mustFail]);
+  t.equal(xml.match(/<testsuites[^>]*>/)![0], renderJUnit(docFor([leftCase, mustFail], []), [leftCase, mustFail]).match(/<testsuites[^>]*>/)![0], 'the same totals as without leftovers');
+  t.match(xml, /<system-err>cleanup: cgroup directories of ocicomply-1a2b3c-2/, "the case's in its system-err");
+  t.match(xml, /<testsuite name="left-behind" tests="0" failures="0" errors="0" skipped="0"[^>]*>\n {4}<system-err>cleanup: probe container before the cases/, "the run's own in a left-behind suite");
+  const file = join(dir, 'left.xml');
+  await writeFile(file, xml);
+  const r = xmllint(file);
+  t.equal(r.status, 0, 'validates', { out: r.out });
+});

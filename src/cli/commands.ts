@@ -17,7 +17,7 @@ interface OptionSpec {
 }
 
 const OPTIONS = {
-  runtime: { type: 'string', value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path; run: the runtime to judge; clean: the runtime asked to delete the containers of killed runs (without it they are removed by force)' },
+  runtime: { type: 'string', value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path; run: the runtime to judge; clean: the runtime asked to delete the containers of killed runs and of runs that kept their directory (without it they are removed by force)' },
   'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (a release ocicomply knows; default: the newest the runtime says it supports, else 1.0.2)' },
   only: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'only the case TERM, the cases of area TERM (such as "lifecycle"), or those that check requirement TERM (or TERM.*); repeatable' },
   skip: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'leave out the cases TERM names (as for --only); they are not run and not reported; repeatable' },
@@ -65,7 +65,7 @@ export const COMMANDS = {
   },
   clean: {
     synopsis: 'clean [--runtime RUNTIME] [--work-dir DIR]',
-    summary: 'remove what runs that were killed left behind',
+    summary: 'remove what runs that were killed, or could not remove it themselves (exit 3), left behind',
     options: ['runtime', 'work-dir', 'help'],
   },
   'build-probe': {
@@ -89,6 +89,7 @@ commands:
 ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`).join('\n')}
 
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
+3 the run left something it could not remove (ocicomply clean retries it),
 130/143 interrupted by SIGINT/SIGTERM
 `;
 

@@ -133,6 +133,11 @@ function summaryLines(doc: RunDocument, opts: HumanOptions, paint: Paint): strin
     lines.push(paint('bold', paint('red', 'Case files that could not be loaded:')));
     for (const e of doc.loadErrors) lines.push(`  ${e.file}`, indent(e.message, 6));
   }
+  const left = doc.leftovers ?? [];
+  if (left.length > 0) {
+    lines.push(paint('bold', paint('red', 'Left behind (could not be removed; `ocicomply clean` removes it):')));
+    for (const l of left) lines.push(indent(`${l.case ?? '(run)'}: ${l.what}`, 2, 6));
+  }
   if (lines.length > 1) lines.push('');
 
   const n = totalsOf(doc);

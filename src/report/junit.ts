@@ -37,6 +37,8 @@ export async function writeJUnit(file: string, doc: RunDocument, cases: readonly
 export function renderJUnit(doc: RunDocument, cases: readonly CaseResult[]): string {
   const suites = cases.map(caseSuite);
   if (doc.loadErrors.length > 0) suites.push(loadErrorSuite(doc.loadErrors));
+  const runLeftovers = (doc.leftovers ?? []).filter((l) => l.case === null);
+  if (runLeftovers.length > 0) suites.push(leftoverSuite(runLeftovers.map((l) => l.what)));
   const n = totalsOf(doc);
   const knownMust = doc.results.filter((r) => outcomeOf(r) === 'fail' && junitOutcome(r) === 'known').length;
   // The schema has no `skipped` on <testsuites>; each <testsuite> has it.
@@ -133,6 +135,19 @@ function loadErrorSuite(errors: readonly LoadError[]): Suite {
   const xml =
     `  <testsuite${attrs({ name: 'load-errors', tests: n, failures: n, errors: 0, skipped: 0, time: seconds(0) })}>\n` +
     cases.join('') +
+    '  </testsuite>\n';
+  return { xml, seconds: 0 };
+}
+
+/**
+ * What the run itself (the probe container before the cases, the end-of-run
+ * sweep) could not remove: no testcase, so no count changes, only the text,
+ * as a case's own cleanup problems are in its <system-err>.
+ */
+function leftoverSuite(problems: readonly string[]): Suite {
+  const xml =
+    `  <testsuite${attrs({ name: 'left-behind', tests: 0, failures: 0, errors: 0, skipped: 0, time: seconds(0) })}>\n` +
+    `    <system-err>${text(problems.map((p) => `cleanup: ${p}`).join('\n'))}</system-err>\n` +
     '  </testsuite>\n';
   return { xml, seconds: 0 };
 }

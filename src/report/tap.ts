@@ -68,7 +68,11 @@ export function createTapReporter(out: NodeJS.WritableStream): Reporter {
       // The plan is trailing: load errors add points beyond RunInfo.total and may arrive at any time.
       ending ??= (async () => {
         const n = totalsOf(doc);
+        // Not test points, so every reader counts what the summary counts; the exit status (3) fails the run.
+        const left = (doc.leftovers ?? []).map((l) => `# left behind: ${oneLine(l.case === null ? l.what : `${l.case}: ${l.what}`)}`);
+        if (left.length > 0) left.push(`# ${left.length} thing(s) left behind: \`ocicomply clean\` removes them`);
         write([
+          ...left,
           `# summary: ${n.passed} pass, ${n.failed} fail, ${n.skipped} skip, ${n.warnings} warn` +
             (n.loadErrors > 0 ? `, ${n.loadErrors} load error(s)` : ''),
           points > 0 ? `1..${points}` : '1..0 # SKIP no cases',

@@ -13,7 +13,7 @@ import { renderJsonDocument } from '../report/json.js';
 import { renderJUnit } from '../report/junit.js';
 import type { ReportOutput } from '../report/output.js';
 import type { Reporter } from '../report/reporter.js';
-import type { CaseResult, CallRecord, LoadError, RunDocument } from '../results.js';
+import type { CaseResult, CallRecord, LeftBehind, LoadError, RunDocument } from '../results.js';
 import type { Case } from '../cases/types.js';
 import { failsRun, summarize } from '../results.js';
 import type { ExpectationsFile } from '../expectations/file.js';
@@ -32,6 +32,10 @@ import { readJournal } from './journal.js';
 import { cgroupMounts } from '../host/cgroups.js';
 import { smokeFailureMessage, smokeTest } from './smoke.js';
 import { teardown } from './teardown.js';
+import { interruptStatus, watchInterrupts } from './interrupt.js';
+
+/** The run left something it could not remove; `ocicomply clean` retries it. */
+export const LEFT_BEHIND_STATUS = 3;
 
 export interface SuiteOptions {
   readonly runtime: string;
@@ -75,17 +79,22 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     totals.durationMs += c.durationMs;
   };
   const workspace = await Workspace.open(opts.workDir);
-  const abort = new AbortController();
-  let interruptedBy: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals): void => {
-    if (interruptedBy === undefined) process.stderr.write(`\nocicomply: ${sig}: stopping, removing every container of this run\n`);
-    interruptedBy ??= sig;
-    abort.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  const interrupts = watchInterrupts(workspace.dir);
+  // Whatever teardown could not remove: it is reported everywhere, fails the
+  // run with status 3 and keeps the run directory for `ocicomply clean`.
+  const leftovers: LeftBehind[] = [];
   let sweep = false;
+  let swept = false;
+  const sweepJournal = async (): Promise<void> => {
+    swept = true;
+    const { entries } = await readJournal(workspace.journalFile, workspace.runTag, (await cgroupMounts()).map((m) => m.mountPoint));
+    for (const entry of entries) {
+      for (const what of await teardown(driver, entry, opts.timing)) {
+        process.stderr.write(`ocicomply: ${what}\n`);
+        leftovers.push({ case: null, what });
+      }
+    }
+  };
   const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
   try {
     const facts = await probeRuntime(driver);
@@ -95,7 +104,10 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const smoke = await smokeTest({ driver, workspace, probeBinary, configOciVersion: facts.configOciVersion, specVersion, timing: opts.timing });
     if (smoke.fatal) throw new SetupError(smokeFailureMessage(runtimePath, smoke.fatal));
     for (const s of smoke.steps) if (s.problem) process.stderr.write(`ocicomply: the probe container's \`${s.op}\` ${s.problem}; the cases judge this\n`);
-    for (const p of smoke.cleanupProblems) process.stderr.write(`ocicomply: ${p}\n`);
+    for (const p of smoke.cleanupProblems) {
+      process.stderr.write(`ocicomply: ${p}\n`);
+      leftovers.push({ case: null, what: `probe container before the cases: ${p}` });
+    }
     const reporter: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(out)
       : createHumanReporter(out, {
@@ -121,12 +133,12 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const stopTaking = new AbortController();
     let failedFirst: string | undefined;
     const begun = new Set<Case>();
-    const ran: CaseResult[] = await runPool(cases, opts.jobs, AbortSignal.any([abort.signal, stopTaking.signal]), async (c) => {
+    const ran: CaseResult[] = await runPool(cases, opts.jobs, AbortSignal.any([interrupts.signal, stopTaking.signal]), async (c) => {
       begun.add(c);
       reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, host });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host });
       } catch (e) {
         // A fault of the harness (disk full, a bug): the case fails, the run goes on,
         // and the journal sweep below removes whatever the case left.
@@ -142,31 +154,36 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       return r;
     });
     // The pool takes cases in order, so those never begun come after every one that ran.
-    const notRun = failedFirst !== undefined && !interruptedBy ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, `--fail-fast: a MUST failed in ${failedFirst}`)) : [];
+    const notRun = failedFirst !== undefined && !interrupts.by() ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, `--fail-fast: a MUST failed in ${failedFirst}`)) : [];
     for (const r of notRun) reporter.caseDone(r);
     if (notRun.length > 0) process.stderr.write(`ocicomply: --fail-fast: a MUST failed in ${failedFirst}; ${notRun.length} case(s) not run, reported as skipped\n`);
     const results = [...ran, ...notRun];
+    for (const r of ran) for (const what of r.cleanupProblems) leftovers.push({ case: r.case, what });
+    // The journal sweep runs before the reports, so that what it could not remove is in them.
+    if (sweep) await sweepJournal();
     const flat = results.flatMap((r) => r.results);
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const doc: RunDocument = {
-      ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, timing,
+      ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
     };
     await reporter.end(doc);
     if (opts.json) await opts.json.write(renderJsonDocument(doc));
     if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
-    if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
+    const interruptedBy = interrupts.by();
+    if (interruptedBy) return interruptStatus(interruptedBy);
+    if (leftovers.length > 0) return LEFT_BEHIND_STATUS;
     if (loadErrors.length > 0) return 2;
     return flat.some(failsRun) ? 1 : 0;
   } finally {
-    if (sweep) {
-      const { entries } = await readJournal(workspace.journalFile, workspace.runTag, (await cgroupMounts()).map((m) => m.mountPoint));
-      for (const entry of entries) await teardown(driver, entry, opts.timing);
+    if (sweep && !swept) await sweepJournal();
+    if (leftovers.length > 0) {
+      // Its journal and the runtime's root are what `clean` needs; once this process is gone the directory is stale.
+      process.stderr.write(`ocicomply: ${leftovers.length} thing(s) could not be removed; kept ${workspace.dir} for \`ocicomply clean\` (or the next run)\n`);
+    } else {
+      await workspace.remove();
     }
-    await workspace.remove();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
+    interrupts.stop();
   }
 }
 
