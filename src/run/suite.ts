@@ -5,7 +5,7 @@
  * and chosen the cases before this starts.
  */
 import type { Timing } from '../engine/context.js';
-import { runCase } from '../engine/run-case.js';
+import { ownDirs, runCase } from '../engine/run-case.js';
 import { hostFacts } from '../host/facts.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
@@ -32,6 +32,7 @@ import { readJournal } from './journal.js';
 import { cgroupMounts } from '../host/cgroups.js';
 import { smokeFailureMessage, smokeTest } from './smoke.js';
 import { teardown } from './teardown.js';
+import { describeFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from './harness-fault.js';
 
 export interface SuiteOptions {
   readonly runtime: string;
@@ -74,7 +75,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     totals.count++;
     totals.durationMs += c.durationMs;
   };
-  const workspace = await Workspace.open(opts.workDir);
+  const workspace = await Workspace.open(opts.workDir, opts.jobs);
   const abort = new AbortController();
   let interruptedBy: NodeJS.Signals | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
@@ -120,6 +121,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     // --fail-fast stops the pool taking cases; unlike an interrupt it lets running cases finish.
     const stopTaking = new AbortController();
     let failedFirst: string | undefined;
+    // The harness's own I/O failed: no further case can be judged.
+    let fault: HarnessFault | undefined;
     const begun = new Set<Case>();
     const ran: CaseResult[] = await runPool(cases, opts.jobs, AbortSignal.any([abort.signal, stopTaking.signal]), async (c) => {
       begun.add(c);
@@ -128,10 +131,18 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       try {
         r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: abort.signal, features: facts.features, host });
       } catch (e) {
-        // A fault of the harness (disk full, a bug): the case fails, the run goes on,
-        // and the journal sweep below removes whatever the case left.
+        // The journal sweep below removes whatever the case left.
         sweep = true;
-        r = internalFailure(c, e);
+        const f = e instanceof HarnessFaultError ? e.fault : harnessFaultOf(e, ownDirs({ workspace, probeBinary }));
+        if (f) {
+          // Not the runtime's failure: the case is not judged, and no new case starts.
+          fault ??= f;
+          stopTaking.abort();
+          r = notRunResult(c, `not judged: harness fault: ${describeFault(f)}`);
+        } else {
+          // A bug of the harness: the case fails, the run goes on.
+          r = internalFailure(c, e);
+        }
       }
       r = mark(r);
       reporter.caseDone(r);
@@ -142,9 +153,12 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       return r;
     });
     // The pool takes cases in order, so those never begun come after every one that ran.
-    const notRun = failedFirst !== undefined && !interruptedBy ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, `--fail-fast: a MUST failed in ${failedFirst}`)) : [];
+    const whyNotRun = interruptedBy ? undefined
+      : fault ? `not judged: harness fault: ${describeFault(fault)}`
+      : failedFirst !== undefined ? `not run: --fail-fast: a MUST failed in ${failedFirst}` : undefined;
+    const notRun = whyNotRun ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, whyNotRun)) : [];
     for (const r of notRun) reporter.caseDone(r);
-    if (notRun.length > 0) process.stderr.write(`ocicomply: --fail-fast: a MUST failed in ${failedFirst}; ${notRun.length} case(s) not run, reported as skipped\n`);
+    if (notRun.length > 0 && !fault) process.stderr.write(`ocicomply: --fail-fast: a MUST failed in ${failedFirst}; ${notRun.length} case(s) not run, reported as skipped\n`);
     const results = [...ran, ...notRun];
     const flat = results.flatMap((r) => r.results);
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
@@ -156,8 +170,18 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (opts.json) await opts.json.write(renderJsonDocument(doc));
     if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
     if (interruptedBy) return interruptedBy === 'SIGINT' ? 130 : interruptedBy === 'SIGTERM' ? 143 : 129;
+    if (fault) {
+      const unjudged = results.filter((r) => r.results.some((x) => x.message?.startsWith('not judged: harness fault'))).length;
+      process.stderr.write(`ocicomply: harness fault: ${faultMessage(fault)}; the run stopped, ${unjudged} case(s) not judged (reported as skipped, none counts against the runtime)\n`);
+      return 2;
+    }
     if (loadErrors.length > 0) return 2;
     return flat.some(failsRun) ? 1 : 0;
+  } catch (e) {
+    // Before the cases (the smoke test, the report files): the same fault is a set-up error.
+    const f = e instanceof HarnessFaultError ? e.fault : harnessFaultOf(e, ownDirs({ workspace, probeBinary }));
+    if (f) throw new SetupError(`harness fault: ${faultMessage(f)}`);
+    throw e;
   } finally {
     if (sweep) {
       const { entries } = await readJournal(workspace.journalFile, workspace.runTag, (await cgroupMounts()).map((m) => m.mountPoint));
@@ -170,12 +194,17 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   }
 }
 
-/** A case --fail-fast kept from starting: each of its requirements is a skip saying why. */
+/** A case that was not judged (--fail-fast, a harness fault): each of its requirements is a skip saying why. */
 function notRunResult(c: Case, why: string): CaseResult {
   return {
     case: c.id, file: c.file, summary: c.summary, calls: [], durationMs: 0, cleanupProblems: [],
-    results: c.requirements.map((r) => ({ case: c.id, requirement: r.id, level: r.level, status: 'skip', message: `not run: ${why}` })),
+    results: c.requirements.map((r) => ({ case: c.id, requirement: r.id, level: r.level, status: 'skip', message: why })),
   };
+}
+
+/** One line: what failed, on which path, and what to do. */
+function faultMessage(f: HarnessFault): string {
+  return `${describeFault(f)}; this is the harness's own file, not the runtime's doing: free space there, or give --work-dir a writable directory with free space`;
 }
 
 function internalFailure(c: Case, e: unknown): CaseResult {
