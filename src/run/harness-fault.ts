@@ -25,7 +25,9 @@ export interface HarnessFault {
 export function harnessFaultOf(e: unknown, ownDirs: readonly string[]): HarnessFault | undefined {
   const err = e as NodeJS.ErrnoException | null;
   if (typeof err !== 'object' || err === null || typeof err.code !== 'string') return undefined;
-  const path = typeof err.path === 'string' ? err.path : undefined;
+  // A copy names its source as path and what it was writing as dest: the write is what failed.
+  const dest = (err as { dest?: unknown }).dest;
+  const path = typeof dest === 'string' ? dest : typeof err.path === 'string' ? err.path : undefined;
   const own = path !== undefined && ownDirs.some((d) => path === d || path.startsWith(`${d}/`));
   if (!DISK_CODES.has(err.code) && !(ACCESS_CODES.has(err.code) && own)) return undefined;
   return { code: err.code, path, syscall: typeof err.syscall === 'string' ? err.syscall : undefined };
@@ -37,8 +39,9 @@ const CODE_MEANING: Readonly<Record<string, string>> = {
 };
 
 export function describeFault(f: HarnessFault): string {
-  const what = f.syscall ? `${f.syscall} ${f.path ?? ''}`.trim() : (f.path ?? 'a file of the harness');
-  return `${what} failed with ${f.code} (${CODE_MEANING[f.code] ?? 'error'})`;
+  const meaning = `${f.code} (${CODE_MEANING[f.code] ?? 'error'})`;
+  if (!f.syscall) return `${f.path ?? 'a file of the harness'}: ${meaning}`;
+  return `${f.syscall} ${f.path ?? ''} failed with ${meaning}`.replace('  ', ' ');
 }
 
 /** Thrown by a case whose own I/O failed, after its teardown: the suite stops taking cases. */
@@ -61,10 +64,26 @@ export function neededBytes(jobs: number): number {
   return (jobs + 1) * 4 * MIB;
 }
 
+/** Bytes an unprivileged writer may still use on the file system of `dir`. */
+export async function freeBytes(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * A case that failed while its work directory had less room than one case
+ * needs may have failed for that alone: the runtime keeps its state in the
+ * run's --root there, and a runtime that cannot write it fails its calls.
+ * Such a failure is a harness fault, not a verdict.
+ */
+export async function fullDiskFault(dir: string): Promise<HarnessFault | undefined> {
+  const free = await freeBytes(dir).catch(() => Infinity);
+  return free < neededBytes(0) ? { code: 'ENOSPC', path: dir, syscall: undefined } : undefined;
+}
+
 /** Throws SetupError when the work directory's file system has less room than the run needs. */
 export async function requireFreeSpace(dir: string, jobs: number): Promise<void> {
-  const s = await statfs(dir);
-  const free = s.bavail * s.bsize;
+  const free = await freeBytes(dir);
   const need = neededBytes(jobs);
   if (free < need) {
     throw new SetupError(`work directory ${dir} has ${(free / MIB).toFixed(1)} MiB free; a run with --jobs ${jobs} needs ${need / MIB} MiB: free some space there or give --work-dir a directory on another file system`);

@@ -32,7 +32,7 @@ import { readJournal } from './journal.js';
 import { cgroupMounts } from '../host/cgroups.js';
 import { smokeFailureMessage, smokeTest } from './smoke.js';
 import { teardown } from './teardown.js';
-import { describeFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from './harness-fault.js';
+import { describeFault, fullDiskFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from './harness-fault.js';
 
 export interface SuiteOptions {
   readonly runtime: string;
@@ -94,7 +94,11 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const out = opts.reporterOut;
     // Before any case: a runtime that cannot run one probe container stops the run with one message.
     const smoke = await smokeTest({ driver, workspace, probeBinary, configOciVersion: facts.configOciVersion, specVersion, timing: opts.timing });
-    if (smoke.fatal) throw new SetupError(smokeFailureMessage(runtimePath, smoke.fatal));
+    if (smoke.fatal) {
+      // A runtime that could not write its state in a full work directory has shown nothing about itself.
+      const full = await fullDiskFault(workspace.dir);
+      throw new SetupError(full ? `harness fault: ${faultMessage(full)}` : smokeFailureMessage(runtimePath, smoke.fatal));
+    }
     for (const s of smoke.steps) if (s.problem) process.stderr.write(`ocicomply: the probe container's \`${s.op}\` ${s.problem}; the cases judge this\n`);
     for (const p of smoke.cleanupProblems) process.stderr.write(`ocicomply: ${p}\n`);
     const reporter: Reporter = opts.reporter === 'tap'
@@ -142,6 +146,14 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         } else {
           // A bug of the harness: the case fails, the run goes on.
           r = internalFailure(c, e);
+        }
+      }
+      if (r.results.some((x) => x.status === 'fail')) {
+        const full = await fullDiskFault(workspace.dir);
+        if (full) {
+          fault ??= full;
+          stopTaking.abort();
+          r = notRunResult(c, `not judged: harness fault: ${describeFault(full)}`);
         }
       }
       r = mark(r);
