@@ -38,6 +38,12 @@ const CODE_MEANING: Readonly<Record<string, string>> = {
   EACCES: 'permission denied', EPERM: 'operation not permitted',
 };
 
+/** An I/O error as `CODE (meaning)`, or its message when it has no code. */
+export function errnoText(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' ? `${code}${CODE_MEANING[code] ? ` (${CODE_MEANING[code]})` : ''}` : String((e as Error)?.message ?? e);
+}
+
 export function describeFault(f: HarnessFault): string {
   const meaning = `${f.code} (${CODE_MEANING[f.code] ?? 'error'})`;
   if (!f.syscall) return `${f.path ?? 'a file of the harness'}: ${meaning}`;

@@ -13,7 +13,7 @@ import { mountsUnder } from '../host/mountinfo.js';
 import { readOwner, type JournalEntry, type Owner } from './journal.js';
 import { containerId, parseRunDirName, runDirPrefix, type RunDirName } from './names.js';
 import { ensurePrivateDir, privateDirProblem } from './private-dir.js';
-import { requireFreeSpace } from './harness-fault.js';
+import { errnoText, requireFreeSpace } from './harness-fault.js';
 import { makeSocketDir } from './socket-dir.js';
 import { SetupError } from '../util/errors.js';
 
@@ -39,8 +39,7 @@ export class Workspace {
     try {
       dir = await mkdtemp(join(base, runDirPrefix(runTag)));
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      throw new SetupError(`cannot make a run directory in work directory ${base} (${code}${code === 'EROFS' ? ': a read-only file system' : code === 'ENOSPC' ? ': no space left' : ''}); give --work-dir a writable directory with free space`);
+      throw new SetupError(`cannot make a run directory in work directory ${base} (${errnoText(e)}); give --work-dir a writable directory with free space`);
     }
     try {
       await Promise.all([mkdir(join(dir, 'root'), { mode: 0o700 }), mkdir(join(dir, 'scratch'), { mode: 0o700 }), mkdir(join(dir, 'cases'), { mode: 0o700 })]);
@@ -49,8 +48,7 @@ export class Workspace {
     } catch (e) {
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (e instanceof SetupError) throw e;
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
-      throw new SetupError(`cannot write in work directory ${base} (${code}); give --work-dir a writable directory with free space`);
+      throw new SetupError(`cannot write in work directory ${base} (${errnoText(e)}); give --work-dir a writable directory with free space`);
     }
     let socketDir: string;
     try {
