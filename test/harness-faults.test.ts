@@ -6,7 +6,8 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunDocument } from '../src/results.js';
 import { pollUntil } from '../src/util/poll.js';
@@ -125,4 +126,33 @@ t.test('a long --work-dir does not lengthen the seccomp agent\'s socket path', {
   const notify = doc.results.filter((x) => x.requirement.startsWith('seccomp.notify.'));
   t.ok(notify.length >= 2, 'the notify requirements were judged');
   t.same(notify.filter((x) => x.status !== 'pass').map((x) => `${x.requirement}: ${x.status} ${x.message}`), [], 'every notify requirement passes');
+});
+
+t.test('a seeded parent cgroup is in the journal before it exists, and not made when journalling fails', async (t) => {
+  const { seedParent } = await import('../src/engine/run-case.js');
+  const { cgroupMode } = await import('../src/host/cgroups.js');
+  const mode = await cgroupMode();
+  const seeds = { v1: { 'pids.max': '1000' }, v2: { 'pids.max': '1000' } };
+  const name = `ocicomply-${randomBytes(3).toString('hex')}-1-parent`;
+  const made: string[] = [];
+  t.teardown(async () => {
+    for (const d of made) await rmdir(d).catch(() => undefined);
+  });
+  const recorded: string[][] = [];
+  const failing = seedParent(name, seeds, mode, async (dirs) => {
+    recorded.push(dirs);
+    throw Object.assign(new Error(`write journal: no space`), { code: 'ENOSPC' });
+  });
+  await t.rejects(failing, { code: 'ENOSPC' });
+  t.equal(recorded.length, 1, 'the journal was asked first');
+  t.ok(recorded[0]!.length > 0, 'with the directories to make');
+  t.same(recorded[0]!.filter((d) => existsSync(d)), [], 'none was made when the journal could not be written');
+
+  const seenBefore: boolean[] = [];
+  const parent = await seedParent(name, seeds, mode, async (dirs) => {
+    seenBefore.push(...dirs.map((d) => existsSync(d)));
+  });
+  made.push(...parent.dirs);
+  t.same(seenBefore, parent.dirs.map(() => false), 'journalled before it existed');
+  t.same(parent.dirs.filter((d) => !existsSync(d)), [], 'then made');
 });

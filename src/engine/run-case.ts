@@ -166,7 +166,7 @@ async function stopAgent(c: Container): Promise<void> {
  * unified hierarchy (with the controllers the files belong to enabled for
  * children), on v1 and hybrid hosts in the hierarchy of each file's controller.
  */
-async function seedParent(
+export async function seedParent(
   name: string, seeds: NonNullable<Case['cgroupParent']>, mode: CgroupMode, record: (dirs: string[]) => Promise<void>,
 ): Promise<{ name: string; dirs: string[] }> {
   const v2 = mode === 'v2';
