@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cgroupMounts } from '../host/cgroups.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../run/harness-fault.js';
 import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
@@ -38,6 +39,11 @@ export interface CaseEnvironment {
   readonly host: HostFacts;
 }
 
+/** The directories whose files are the harness's own: an access error there is a harness fault. */
+export function ownDirs(env: Pick<CaseEnvironment, 'workspace' | 'probeBinary'>): string[] {
+  return [env.workspace.dir, env.workspace.socketDir, dirname(env.probeBinary)];
+}
+
 export async function runCase(written: Case, env: CaseEnvironment): Promise<CaseResult> {
   const started = performance.now();
   const skip = caseSkipReason(written, env);
@@ -63,6 +69,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal);
 
   let abort: Abort | undefined;
+  let fault: HarnessFault | undefined;
   try {
     for (const step of testCase.steps) {
       ctx.currentStep = step;
@@ -72,6 +79,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
       else await CHECKS.get(step.check)!.run(ctx, step, ctx.container(step.container));
     }
   } catch (e) {
+    fault = harnessFaultOf(e, ownDirs(env));
     const reason = e instanceof CaseAborted ? e.message : `internal error in step ${ctx.currentStep?.index ?? '?'}: ${(e as Error).stack ?? String(e)}`;
     const call = e instanceof CaseAborted ? e.call : ctx.relevantCall();
     abort = { reason, atStep: ctx.currentStep?.index ?? 0, ...(call ? { call } : {}) };
@@ -90,6 +98,8 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   }));
   await Promise.all([...containers.values()].map((c) => stopAgent(c)));
   await env.workspace.removeCaseDir(dir);
+  // The harness's own I/O failed: nothing the case saw is a verdict, and the suite stops.
+  if (fault) throw new HarnessFaultError(fault);
   // An interrupted case saw its calls cut short: nothing it observed is a verdict.
   const results = env.signal.aborted
     ? testCase.requirements.map((r): RequirementResult => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: 'not judged: the run was interrupted' }))
@@ -156,22 +166,27 @@ async function stopAgent(c: Container): Promise<void> {
  * unified hierarchy (with the controllers the files belong to enabled for
  * children), on v1 and hybrid hosts in the hierarchy of each file's controller.
  */
-async function seedParent(name: string, seeds: NonNullable<Case['cgroupParent']>, mode: CgroupMode): Promise<{ name: string; dirs: string[] }> {
+export async function seedParent(
+  name: string, seeds: NonNullable<Case['cgroupParent']>, mode: CgroupMode, record: (dirs: string[]) => Promise<void>,
+): Promise<{ name: string; dirs: string[] }> {
   const v2 = mode === 'v2';
   const values = Object.entries(seeds[v2 ? 'v2' : 'v1']);
   const mounts = await cgroupMounts();
-  const dirs = new Set<string>();
-  for (const [file, value] of values) {
+  const planned = values.map(([file, value]) => {
     const controller = file.split('.')[0]!;
     const mount = v2 ? mounts.find((m) => m.version === 2) : mounts.find((m) => m.version === 1 && m.controllers.includes(controller));
     if (!mount) throw new Error(`no cgroup hierarchy with the ${controller} controller to seed ${file} in`);
-    const dir = join(mount.mountPoint, name);
+    return { file, value, controller, dir: join(mount.mountPoint, name) };
+  });
+  const dirs = [...new Set(planned.map((p) => p.dir))];
+  // Journalled before any is made: a run killed (or failing) from here on leaves nothing teardown and clean cannot find.
+  await record(dirs);
+  for (const { file, value, controller, dir } of planned) {
     await mkdir(dir, { recursive: true });
-    dirs.add(dir);
     if (v2) await writeFile(join(dir, 'cgroup.subtree_control'), `+${controller}`);
     await writeFile(join(dir, file), value);
   }
-  return { name, dirs: [...dirs] };
+  return { name, dirs };
 }
 
 function cgroupsPathOf(c: Container): string {
@@ -190,16 +205,19 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     ids.set(spec.alias, id);
     const sharedDir = join(dir, spec.alias, 'shared');
     // A seeded parent lies above the container's own cgroup.
-    const parent = testCase.cgroupParent ? await seedParent(`${fresh.id}-parent`, testCase.cgroupParent, env.host.cgroup) : undefined;
-    const cgroupsPath = parent ? `/${parent.name}${fresh.cgroupsPath}` : testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath;
+    const parentName = `${fresh.id}-parent`;
+    const cgroupsPath = testCase.cgroupParent ? `/${parentName}${fresh.cgroupsPath}` : testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath;
+    const parent = testCase.cgroupParent
+      ? await seedParent(parentName, testCase.cgroupParent, env.host.cgroup, (harnessCgroups) => env.workspace.journal({ id, cgroupsPath, harnessCgroups }))
+      : undefined;
     const base = baseConfig({
       ociVersion: env.configOciVersion, sharedDir, cgroupsPath, program: spec.program, token: fresh.id,
       hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
       cgroupMount: testCase.mountCgroup,
     });
     let config = mergeConfig(base, spec.config);
-    // Unix socket paths are short (108 bytes): the agent's lives at the top of the run directory.
-    const agentSocket = join(env.workspace.dir, `${fresh.id}.sock`);
+    // A Unix socket path fits in 108 bytes: the agent's lives in the run's short socket directory, whatever --work-dir is.
+    const agentSocket = join(env.workspace.socketDir, `${fresh.id}.sock`);
     if (spec.seccompAgent) config = mergeConfig(config, { linux: { seccomp: { listenerPath: agentSocket, listenerMetadata: fresh.id } } });
     const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary);
     const c: Container = {

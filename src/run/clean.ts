@@ -5,13 +5,14 @@
  * runs a program named in a file: the runtime, if any, is the one the user
  * gave on the command line, pointed at the run directory's own root.
  */
-import { lstat, mkdtemp } from 'node:fs/promises';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupDirsForPath, cgroupDirsOf, cgroupMounts } from '../host/cgroups.js';
 import { isAlive, type ProcessIdentity } from '../host/proc.js';
 import { RuntimeDriver } from '../runtime/driver.js';
 import { readJournal, type JournalEntry } from './journal.js';
 import { privateDirProblem } from './private-dir.js';
+import { staleSocketDir } from './socket-dir.js';
 import { teardown } from './teardown.js';
 import { removeOwnTree, staleRuns, type StaleRun } from './workspace.js';
 
@@ -36,6 +37,8 @@ export async function cleanStaleRuns(workDir: string, runtimePath?: string): Pro
     // What the run left and could not be removed keeps its journal for a later clean;
     // what was ignored as not provably the run's would only be reported again.
     if (r.left.length === 0) {
+      const sockets = run.name.kind === 'suite' ? await staleSocketDir(run.name.tag) : undefined;
+      if (sockets) await rm(sockets, { recursive: true, force: true }).catch((e: Error) => problems.push(e.message));
       await removeOwnTree(run.dir).catch((e: Error) => problems.push(e.message));
     } else {
       problems.push(`kept ${run.dir} so that a later clean can try again`);

@@ -5,7 +5,7 @@
  * and chosen the cases before this starts.
  */
 import type { Timing } from '../engine/context.js';
-import { runCase } from '../engine/run-case.js';
+import { ownDirs, runCase } from '../engine/run-case.js';
 import { hostFacts } from '../host/facts.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
@@ -36,6 +36,7 @@ import { interruptStatus, watchInterrupts } from './interrupt.js';
 
 /** The run left something it could not remove; `ocicomply clean` retries it. */
 export const LEFT_BEHIND_STATUS = 3;
+import { describeFault, fullDiskFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from './harness-fault.js';
 
 export interface SuiteOptions {
   readonly runtime: string;
@@ -78,7 +79,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     totals.count++;
     totals.durationMs += c.durationMs;
   };
-  const workspace = await Workspace.open(opts.workDir);
+  const workspace = await Workspace.open(opts.workDir, opts.jobs);
   const interrupts = watchInterrupts(workspace.dir);
   // Whatever teardown could not remove: it is reported everywhere, fails the
   // run with status 3 and keeps the run directory for `ocicomply clean`.
@@ -102,7 +103,11 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const out = opts.reporterOut;
     // Before any case: a runtime that cannot run one probe container stops the run with one message.
     const smoke = await smokeTest({ driver, workspace, probeBinary, configOciVersion: facts.configOciVersion, specVersion, timing: opts.timing });
-    if (smoke.fatal) throw new SetupError(smokeFailureMessage(runtimePath, smoke.fatal));
+    if (smoke.fatal) {
+      // A runtime that could not write its state in a full work directory has shown nothing about itself.
+      const full = await fullDiskFault(workspace.dir);
+      throw new SetupError(full ? `harness fault: ${faultMessage(full)}` : smokeFailureMessage(runtimePath, smoke.fatal));
+    }
     for (const s of smoke.steps) if (s.problem) process.stderr.write(`ocicomply: the probe container's \`${s.op}\` ${s.problem}; the cases judge this\n`);
     for (const p of smoke.cleanupProblems) {
       process.stderr.write(`ocicomply: ${p}\n`);
@@ -132,6 +137,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     // --fail-fast stops the pool taking cases; unlike an interrupt it lets running cases finish.
     const stopTaking = new AbortController();
     let failedFirst: string | undefined;
+    // The harness's own I/O failed: no further case can be judged.
+    let fault: HarnessFault | undefined;
     const begun = new Set<Case>();
     const ran: CaseResult[] = await runPool(cases, opts.jobs, AbortSignal.any([interrupts.signal, stopTaking.signal]), async (c) => {
       begun.add(c);
@@ -140,10 +147,26 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       try {
         r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host });
       } catch (e) {
-        // A fault of the harness (disk full, a bug): the case fails, the run goes on,
-        // and the journal sweep below removes whatever the case left.
+        // The journal sweep below removes whatever the case left.
         sweep = true;
-        r = internalFailure(c, e);
+        const f = e instanceof HarnessFaultError ? e.fault : harnessFaultOf(e, ownDirs({ workspace, probeBinary }));
+        if (f) {
+          // Not the runtime's failure: the case is not judged, and no new case starts.
+          fault ??= f;
+          stopTaking.abort();
+          r = notRunResult(c, `not judged: harness fault: ${describeFault(f)}`);
+        } else {
+          // A bug of the harness: the case fails, the run goes on.
+          r = internalFailure(c, e);
+        }
+      }
+      if (r.results.some((x) => x.status === 'fail')) {
+        const full = await fullDiskFault(workspace.dir);
+        if (full) {
+          fault ??= full;
+          stopTaking.abort();
+          r = notRunResult(c, `not judged: harness fault: ${describeFault(full)}`);
+        }
       }
       r = mark(r);
       reporter.caseDone(r);
@@ -154,9 +177,12 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       return r;
     });
     // The pool takes cases in order, so those never begun come after every one that ran.
-    const notRun = failedFirst !== undefined && !interrupts.by() ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, `--fail-fast: a MUST failed in ${failedFirst}`)) : [];
+    const whyNotRun = interrupts.by() ? undefined
+      : fault ? `not judged: harness fault: ${describeFault(fault)}`
+      : failedFirst !== undefined ? `not run: --fail-fast: a MUST failed in ${failedFirst}` : undefined;
+    const notRun = whyNotRun ? cases.filter((c) => !begun.has(c)).map((c) => notRunResult(c, whyNotRun)) : [];
     for (const r of notRun) reporter.caseDone(r);
-    if (notRun.length > 0) process.stderr.write(`ocicomply: --fail-fast: a MUST failed in ${failedFirst}; ${notRun.length} case(s) not run, reported as skipped\n`);
+    if (notRun.length > 0 && !fault) process.stderr.write(`ocicomply: --fail-fast: a MUST failed in ${failedFirst}; ${notRun.length} case(s) not run, reported as skipped\n`);
     const results = [...ran, ...notRun];
     for (const r of ran) for (const what of r.cleanupProblems) leftovers.push({ case: r.case, what });
     // The journal sweep runs before the reports, so that what it could not remove is in them.
@@ -172,9 +198,19 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
     const interruptedBy = interrupts.by();
     if (interruptedBy) return interruptStatus(interruptedBy);
+    if (fault) {
+      const unjudged = results.filter((r) => r.results.some((x) => x.message?.startsWith('not judged: harness fault'))).length;
+      process.stderr.write(`ocicomply: harness fault: ${faultMessage(fault)}; the run stopped, ${unjudged} case(s) not judged (reported as skipped, none counts against the runtime)\n`);
+      return 2;
+    }
     if (leftovers.length > 0) return LEFT_BEHIND_STATUS;
     if (loadErrors.length > 0) return 2;
     return flat.some(failsRun) ? 1 : 0;
+  } catch (e) {
+    // Before the cases (the smoke test, the report files): the same fault is a set-up error.
+    const f = e instanceof HarnessFaultError ? e.fault : harnessFaultOf(e, ownDirs({ workspace, probeBinary }));
+    if (f) throw new SetupError(`harness fault: ${faultMessage(f)}`);
+    throw e;
   } finally {
     if (sweep && !swept) await sweepJournal();
     if (leftovers.length > 0) {
@@ -187,12 +223,17 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   }
 }
 
-/** A case --fail-fast kept from starting: each of its requirements is a skip saying why. */
+/** A case that was not judged (--fail-fast, a harness fault): each of its requirements is a skip saying why. */
 function notRunResult(c: Case, why: string): CaseResult {
   return {
     case: c.id, file: c.file, summary: c.summary, calls: [], durationMs: 0, cleanupProblems: [],
-    results: c.requirements.map((r) => ({ case: c.id, requirement: r.id, level: r.level, status: 'skip', message: `not run: ${why}` })),
+    results: c.requirements.map((r) => ({ case: c.id, requirement: r.id, level: r.level, status: 'skip', message: why })),
   };
+}
+
+/** One line: what failed, on which path, and what to do. */
+function faultMessage(f: HarnessFault): string {
+  return `${describeFault(f)}; this is the harness's own file, not the runtime's doing: free space there, or give --work-dir a writable directory with free space`;
 }
 
 function internalFailure(c: Case, e: unknown): CaseResult {

@@ -13,6 +13,9 @@ import { mountsUnder } from '../host/mountinfo.js';
 import { readOwner, type JournalEntry, type Owner } from './journal.js';
 import { containerId, parseRunDirName, runDirPrefix, type RunDirName } from './names.js';
 import { ensurePrivateDir, privateDirProblem } from './private-dir.js';
+import { errnoText, requireFreeSpace } from './harness-fault.js';
+import { makeSocketDir } from './socket-dir.js';
+import { SetupError } from '../util/errors.js';
 
 export class Workspace {
   private serial = 0;
@@ -21,15 +24,40 @@ export class Workspace {
     readonly dir: string,
     /** Short, random: makes ids unique per run even across runs sharing a runtime. */
     readonly runTag: string,
+    /** Where the run's Unix sockets go: a short path of its own (see socket-dir.ts). */
+    readonly socketDir: string,
   ) {}
 
-  static async open(workDir: string): Promise<Workspace> {
+  /**
+   * Makes the run directory. The work directory must be writable and have
+   * room for a run with `jobs` cases at once (SetupError otherwise).
+   */
+  static async open(workDir: string, jobs = 1): Promise<Workspace> {
     const base = await ensurePrivateDir(workDir);
     const runTag = randomBytes(3).toString('hex');
-    const ws = new Workspace(await mkdtemp(join(base, runDirPrefix(runTag))), runTag);
-    await Promise.all([mkdir(ws.root, { mode: 0o700 }), mkdir(ws.scratch, { mode: 0o700 }), mkdir(ws.casesDir, { mode: 0o700 })]);
-    await claimRunDir(ws.dir);
-    return ws;
+    let dir: string;
+    try {
+      dir = await mkdtemp(join(base, runDirPrefix(runTag)));
+    } catch (e) {
+      throw new SetupError(`cannot make a run directory in work directory ${base} (${errnoText(e)}); give --work-dir a writable directory with free space`);
+    }
+    try {
+      await Promise.all([mkdir(join(dir, 'root'), { mode: 0o700 }), mkdir(join(dir, 'scratch'), { mode: 0o700 }), mkdir(join(dir, 'cases'), { mode: 0o700 })]);
+      await claimRunDir(dir);
+      await requireFreeSpace(dir, jobs);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (e instanceof SetupError) throw e;
+      throw new SetupError(`cannot write in work directory ${base} (${errnoText(e)}); give --work-dir a writable directory with free space`);
+    }
+    let socketDir: string;
+    try {
+      socketDir = await makeSocketDir(runTag);
+    } catch (e) {
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw e;
+    }
+    return new Workspace(dir, runTag, socketDir);
   }
 
   get root(): string {
@@ -64,7 +92,9 @@ export class Workspace {
     await appendFile(this.journalFile, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
   }
 
+  /** Removes the run directory and the socket directory. */
   async remove(): Promise<void> {
+    await rm(this.socketDir, { recursive: true, force: true });
     await removeOwnTree(this.dir);
   }
 }
