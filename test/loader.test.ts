@@ -83,12 +83,12 @@ const BAD: readonly Bad[] = [
   },
   {
     file: 'bad/wrong-level.yaml',
-    yaml: `summary: s\nrequirements:\n  - { id: state.annotations, level: MUST }\nsteps:\n  - check: state-annotations\n    requirement: state.annotations\n`,
-    expect: ['field requirements.0.level', 'state.annotations is SHOULD in the catalogue, not MUST'],
+    yaml: `summary: s\nrequirements:\n  - { id: state.annotations, level: SHOULD }\nsteps:\n  - check: state-annotations\n    requirement: state.annotations\n`,
+    expect: ['field requirements.0.level', 'state.annotations is MUST in the catalogue, not SHOULD'],
   },
   {
     file: 'bad/wrong-versions.yaml',
-    yaml: `summary: s\nrequirements:\n  - { id: state.id, level: MUST }\n  - { id: state.annotations, level: SHOULD, versions: ">=1.1.0" }\nsteps:\n  - check: state-id\n    requirement: state.id\n  - check: state-annotations\n    requirement: state.annotations\n`,
+    yaml: `summary: s\nrequirements:\n  - { id: state.id, level: MUST }\n  - { id: state.annotations, level: MUST, versions: ">=1.1.0" }\nsteps:\n  - check: state-id\n    requirement: state.id\n  - check: state-annotations\n    requirement: state.annotations\n`,
     expect: ['field requirements.1.versions', '">=1.1.0"', '">=1.0.0"'],
   },
   {

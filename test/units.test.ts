@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs, hooksConfig } from '../src/bundle/config.js';
 import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js';
 import { parseState } from '../src/engine/state-document.js';
+import { annotationsVerdict } from '../src/checks/state.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
 import { findBlockDevice } from '../src/host/block.js';
@@ -368,4 +369,14 @@ t.test('findBlockDevice: a disk before virtual devices, empty virtual devices ne
   t.same(await findBlockDevice(join(sys, 'block')), { name: 'zram0', major: 253, minor: 0 }, 'a virtual device with a size will do');
   await dev('vda', 'devices/pci0000:00/virtio1/block', '254:0', 1024);
   t.same(await findBlockDevice(join(sys, 'block')), { name: 'vda', major: 254, minor: 0 }, 'a real disk comes first');
+});
+
+t.test('state annotations: absent passes (OPTIONAL), present must hold config.json\'s', async (t) => {
+  const want = { 'org.example.a': '1', 'org.example.b': '2' };
+  t.same(annotationsVerdict(want, undefined).ok, true, 'a state without annotations passes');
+  t.same(annotationsVerdict({}, {}).ok, true, 'no annotations in config.json, an empty map in the state');
+  t.same(annotationsVerdict(want, { ...want, 'org.runtime.extra': 'x' }).ok, true, 'all of config.json\'s are there');
+  const changed = annotationsVerdict(want, { 'org.example.a': '1', 'org.example.b': 'other' });
+  t.same(changed, { ok: false, message: "the state's annotations miss or change: org.example.b" });
+  t.same(annotationsVerdict(want, {}).ok, false, 'an empty map while config.json has annotations fails');
 });

@@ -96,17 +96,28 @@ export const stateBundle: CheckDefinition = {
   },
 };
 
+/**
+ * The state's annotations property is OPTIONAL (runtime.md, State), so leaving it out is no failure; when the
+ * runtime does report it, it "contains the list of annotations associated with the container", so every
+ * annotation of config.json must be there with its value.
+ */
+export function annotationsVerdict(want: Readonly<Record<string, string>>, got: Readonly<Record<string, string>> | undefined): { ok: boolean; message: string } {
+  if (got === undefined) return { ok: true, message: 'the state leaves out the OPTIONAL annotations property' };
+  const differing = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k]) => k);
+  if (differing.length === 0) return { ok: true, message: 'annotations from config.json are in the state' };
+  return { ok: false, message: `the state's annotations miss or change: ${differing.join(', ')}` };
+}
+
 export const stateAnnotations: CheckDefinition = {
   name: 'state-annotations',
-  description: "Every annotation of config.json appears in the state with its value.",
+  description: "If the state has annotations, every annotation of config.json is there with its value (the property itself is OPTIONAL).",
   params: NO_PARAMS,
   async run(ctx, step, c) {
     const { parsed } = await ctx.currentState(c);
     const want = (c.config['annotations'] ?? {}) as Record<string, string>;
-    const got = stateFields(parsed)?.annotations ?? {};
-    const missing = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k]) => k);
-    judge(ctx, step, missing.length === 0, missing.length === 0 ? 'annotations from config.json are in the state' : `annotations missing or different: ${missing.join(', ')}`,
-      { expected: want, actual: stateFields(parsed)?.annotations });
+    const got = stateFields(parsed)?.annotations;
+    const verdict = annotationsVerdict(want, got);
+    judge(ctx, step, verdict.ok, verdict.message, { expected: want, actual: got });
   },
 };
 
