@@ -4,7 +4,6 @@
  * (the smoke test every run starts with); with --runtime it also shows the
  * runtime's version and features and which cases a run would skip, and why.
  */
-import { execa } from 'execa';
 import { loadCatalogue } from './catalogue.js';
 import { loadCases } from './cases/load.js';
 import { caseSkipReason } from './engine/run-case.js';

@@ -6,18 +6,8 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freshDir, onPath, start } from './helpers/suite.js';
+import { freshDir, onPath, start, waitFor } from './helpers/suite.js';
 import { cgroupDirs, mountsUnder, probeProcesses } from './helpers/leftovers.js';
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 async function assertNothingLeft(t: Tap.Test, work: string): Promise<void> {
   t.same(await probeProcesses(), [], 'no container process is left');

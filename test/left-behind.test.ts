@@ -9,21 +9,11 @@ import { execFileSync, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunDocument } from '../src/results.js';
-import { freshDir, onPath, RUNTIMES, start } from './helpers/suite.js';
+import { freshDir, onPath, RUNTIMES, start, waitFor } from './helpers/suite.js';
 import { cgroupDirs, probeProcesses } from './helpers/leftovers.js';
 
 const skip = onPath('runc') ? false : 'runc is not on PATH';
 const BROKEN = join(RUNTIMES, 'broken');
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const runDirs = async (work: string): Promise<string[]> => (await readdir(work).catch(() => [])).filter((n) => n.startsWith('run-'));
 

@@ -7,7 +7,7 @@
  * directory. The VM is torn down on every path.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { renderJsonDocument } from '../report/json.js';
@@ -18,7 +18,7 @@ import { pollUntil } from '../util/poll.js';
 import { claimRunDir } from '../run/workspace.js';
 import { ensurePrivateDir } from '../run/private-dir.js';
 import { findVmHost } from './host.js';
-import { buildInitramfs, STAGE_TWO, VM_RESULTS } from './initramfs.js';
+import { buildInitramfs, VM_RESULTS } from './initramfs.js';
 
 export type VmMode = 'cgroup2' | 'cgroup1';
 

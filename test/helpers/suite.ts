@@ -110,3 +110,14 @@ export async function vmSkip(): Promise<string | false> {
   const { host, missing } = await findVmHost();
   return host ? false : `no VM here: ${missing.map((m) => m.what).join(', ')}`;
 }
+
+/** Polls `probe` until it gives a value; throws, naming `what`, after `ms`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
