@@ -10,16 +10,16 @@ import { judge } from './check.js';
 
 const ERRNO = constants.errno as Readonly<Record<string, number>>;
 
-function errnoName(n: number): string {
+export function errnoName(n: number): string {
   return n === 0 ? 'no error' : Object.entries(ERRNO).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 }
 
-function actionOf(c: Container, step: CheckStep): string {
+export function actionOf(c: Container, step: CheckStep): string {
   return c.spec.program.do?.[step.params['action'] as number] ?? `action ${String(step.params['action'])}`;
 }
 
 /** The action's result, waited for up to the deadline; a message when there is none. */
-async function resultOf(ctx: CaseContext, c: Container, step: CheckStep): Promise<ActionResult | string> {
+export async function resultOf(ctx: CaseContext, c: Container, step: CheckStep): Promise<ActionResult | string> {
   const index = step.params['action'] as number;
   if (c.spec.program.do?.[index] === undefined) return `the program has no action ${index}`;
   const r = await pollUntil(async () => (await readAction(c.paths.actions, index)).result, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
@@ -98,17 +98,5 @@ export const deviceNode: CheckDefinition = {
     const differs = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k} is ${show(k, got[k])}, not ${show(k, v)}`);
     judge(ctx, step, differs.length === 0, differs.length === 0 ? `${path} is as configured` : `${path}: ${differs.join(', ')}`,
       { expected: want, actual: Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])) });
-  },
-};
-
-export const seccompMode: CheckDefinition = {
-  name: 'seccomp-mode',
-  description: 'A status action saw seccomp mode 2 (filter) with at least one filter.',
-  params: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: actionIndex } },
-  async run(ctx, step, c) {
-    const r = await resultOf(ctx, c, step);
-    if (typeof r === 'string') return judge(ctx, step, false, r);
-    const ok = r.seccomp === 2 && (r.filters ?? 0) >= 1;
-    judge(ctx, step, ok, `Seccomp: ${String(r.seccomp)}, Seccomp_filters: ${String(r.filters)}`, { expected: { seccomp: 2, filters: '>= 1' }, actual: { seccomp: r.seccomp, filters: r.filters } });
   },
 };
