@@ -149,13 +149,13 @@ export const seccompArch32: CheckDefinition = {
  * kernel's rate limit from passing for a missing flag.
  */
 export function logFlagVerdict(records: readonly SeccompRecord[] | undefined, pid: number, call: ActionResult, controls: readonly ActionResult[], callWhat: string): Verdict {
+  if (call.ret !== -1) return { outcome: 'fail', message: `${callWhat} ran (returned ${call.ret}): the filter is not in force` };
   if (!records) return { outcome: 'skip', message: 'cannot be judged: the kernel log (/dev/kmsg) cannot be read here' };
   const logged = (r: ActionResult): boolean => records.some((x) => x.pid === pid && x.syscall === r.nr);
   const missing = controls.filter((r) => !logged(r));
   if (missing.length > 0) {
     return { outcome: 'skip', message: `cannot be judged: the kernel log seen here holds no record of ${missing.length} of the ${controls.length} SCMP_ACT_LOG calls of pid ${pid} (an audit daemon takes the records, the kernel's rate limit dropped them, or the container runs on another kernel)` };
   }
-  if (call.ret !== -1) return { outcome: 'fail', message: `${callWhat} ran (returned ${call.ret}): the filter is not in force` };
   return logged(call)
     ? { outcome: 'pass', message: `the kernel logged ${callWhat} (denied with ${errnoName(call.errno)}), as only SECCOMP_FILTER_FLAG_LOG makes it` }
     : { outcome: 'fail', message: `the kernel logged the SCMP_ACT_LOG calls around ${callWhat} but not it: the filter lacks SECCOMP_FILTER_FLAG_LOG` };
@@ -200,7 +200,8 @@ export const seccompLogged: CheckDefinition = {
  * not depend on the flag, so the requirement is skipped; so it is when the
  * container cannot read the mode and the line shows no forced mitigation.
  */
-export function specAllowVerdict(status: ActionResult): Verdict {
+export function specAllowVerdict(status: ActionResult, denied: ActionResult, deniedWhat: string): Verdict {
+  if (denied.ret !== -1) return { outcome: 'fail', message: `${deniedWhat} ran (returned ${denied.ret}): the filter is not in force` };
   const mode = status.ssbMitigation;
   const ssb = status.ssb;
   if (!ssb) return { outcome: 'skip', message: 'cannot be judged: /proc/self/status has no Speculation_Store_Bypass line' };
@@ -218,12 +219,15 @@ export function specAllowVerdict(status: ActionResult): Verdict {
 
 export const seccompSpecAllow: CheckDefinition = {
   name: 'seccomp-spec-allow',
-  description: 'SECCOMP_FILTER_FLAG_SPEC_ALLOW is in force: the `status` action shows no forced speculative store bypass mitigation; skipped unless the kernel mitigates it for seccomp tasks, and with `refusable` when create refused the flag.',
-  params: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: actionIndex, refusable: REFUSABLE } },
+  description: 'SECCOMP_FILTER_FLAG_SPEC_ALLOW is in force: the `denied` action (a call a rule denies) failed and the `status` action shows no forced speculative store bypass mitigation; skipped unless the kernel mitigates it for seccomp tasks, and with `refusable` when create refused the flag.',
+  params: { type: 'object', additionalProperties: false, required: ['status', 'denied'], properties: { status: actionIndex, denied: actionIndex, refusable: REFUSABLE } },
   async run(ctx, step, c) {
     if (refused(ctx, step, c)) return;
-    const r = await resultOf(ctx, c, { ...step, params: { action: step.params['status'] } });
-    if (typeof r === 'string') return judge(ctx, step, false, r);
-    record(ctx, step, specAllowVerdict(r));
+    const status = await resultOf(ctx, c, { ...step, params: { action: step.params['status'] } });
+    if (typeof status === 'string') return judge(ctx, step, false, status);
+    const deniedStep = { ...step, params: { action: step.params['denied'] } };
+    const denied = await resultOf(ctx, c, deniedStep);
+    if (typeof denied === 'string') return judge(ctx, step, false, denied);
+    record(ctx, step, specAllowVerdict(status, denied, actionOf(c, deniedStep)));
   },
 };
