@@ -48,13 +48,14 @@ export const ptmxIsContainers: CheckDefinition = {
     properties: { link: actionIndex, node: actionIndex, ptsPtmx: actionIndex, pts: actionIndex },
   },
   async run(ctx, step, c) {
-    const seen: Record<string, ActionResult> = {};
-    for (const key of ['link', 'node', 'ptsPtmx', 'pts']) {
-      const r = await resultOf(ctx, c, { ...step, params: { action: step.params[key] } });
+    const seen: ActionResult[] = [];
+    for (const key of ['link', 'node', 'ptsPtmx', 'pts'] as const) {
+      const r = await resultOf(ctx, c, step.params[key] as number);
       if (typeof r === 'string') return judge(ctx, step, false, r);
-      seen[key] = r;
+      seen.push(r);
     }
-    const v = ptmxVerdict(seen as unknown as PtmxObservations);
+    const [link, node, ptsPtmx, pts] = seen as [ActionResult, ActionResult, ActionResult, ActionResult];
+    const v = ptmxVerdict({ link, node, ptsPtmx, pts });
     judge(ctx, step, v.ok, v.message);
   },
 };

@@ -70,12 +70,15 @@ export const seccompApplied: CheckDefinition = {
     properties: { denied: actionIndex, errno: ERRNO_PARAM, status: actionIndex },
   },
   async run(ctx, step, c) {
-    const denied = await resultOf(ctx, c, { ...step, params: { action: step.params['denied'] } });
+    const deniedIndex = step.params['denied'] as number;
+    const denied = await resultOf(ctx, c, deniedIndex);
     if (typeof denied === 'string') return judge(ctx, step, false, denied);
     const statusIndex = step.params['status'] as number | undefined;
     const status = statusIndex === undefined ? undefined : (await readAction(c.paths.actions, statusIndex)).result;
-    const errno = step.params['errno'] === undefined ? undefined : errnoNumber(String(step.params['errno']));
-    record(ctx, step, appliedVerdict(denied, actionOf(c, { ...step, params: { action: step.params['denied'] } }), errno, status));
+    const errnoParam = step.params['errno'];
+    const errno = errnoParam === undefined ? undefined : errnoNumber(String(errnoParam));
+    if (errnoParam !== undefined && errno === undefined) return judge(ctx, step, false, `unknown errno ${String(errnoParam)}`);
+    record(ctx, step, appliedVerdict(denied, actionOf(c, deniedIndex), errno, status));
   },
 };
 
@@ -129,11 +132,11 @@ export const seccompArch32: CheckDefinition = {
   async run(ctx, step, c) {
     if (refused(ctx, step, c)) return;
     const [nativeIndex, controlIndex, callIndex] = (['native', 'control', 'call'] as const).map((k) => step.params[k] as number) as [number, number, number];
-    const native = await resultOf(ctx, c, { ...step, params: { action: nativeIndex } });
+    const native = await resultOf(ctx, c, nativeIndex);
     if (typeof native === 'string') return judge(ctx, step, false, native);
     const control = await settled(ctx, c, controlIndex);
     const call = control.result && control.result.ret !== -1 ? await settled(ctx, c, callIndex) : await readAction(c.paths.actions, callIndex);
-    const what = (i: number): string => actionOf(c, { ...step, params: { action: i } });
+    const what = (i: number): string => actionOf(c, i);
     record(ctx, step, arch32Verdict(native, control, call, { native: what(nativeIndex), control: what(controlIndex), call: what(callIndex) }));
   },
 };
@@ -176,7 +179,7 @@ export const seccompLogged: CheckDefinition = {
     const indexes = [step.params['call'] as number, ...(step.params['controls'] as number[])];
     const results: ActionResult[] = [];
     for (const i of indexes) {
-      const r = await resultOf(ctx, c, { ...step, params: { action: i } });
+      const r = await resultOf(ctx, c, i);
       if (typeof r === 'string') return judge(ctx, step, false, r);
       results.push(r);
     }
@@ -188,7 +191,7 @@ export const seccompLogged: CheckDefinition = {
       const all = readSeccompRecords();
       return all && controls.every((r) => all.some((x) => x.pid === pid && x.syscall === r.nr)) ? all : undefined;
     }, { timeoutMs: KERNEL_LOG_WAIT_MS, signal: ctx.signal })) ?? readSeccompRecords();
-    record(ctx, step, logFlagVerdict(records, pid, call, controls, actionOf(c, { ...step, params: { action: indexes[0] } })));
+    record(ctx, step, logFlagVerdict(records, pid, call, controls, actionOf(c, indexes[0] as number)));
   },
 };
 
@@ -223,11 +226,11 @@ export const seccompSpecAllow: CheckDefinition = {
   params: { type: 'object', additionalProperties: false, required: ['status', 'denied'], properties: { status: actionIndex, denied: actionIndex, refusable: REFUSABLE } },
   async run(ctx, step, c) {
     if (refused(ctx, step, c)) return;
-    const status = await resultOf(ctx, c, { ...step, params: { action: step.params['status'] } });
+    const status = await resultOf(ctx, c, step.params['status'] as number);
     if (typeof status === 'string') return judge(ctx, step, false, status);
-    const deniedStep = { ...step, params: { action: step.params['denied'] } };
-    const denied = await resultOf(ctx, c, deniedStep);
+    const deniedIndex = step.params['denied'] as number;
+    const denied = await resultOf(ctx, c, deniedIndex);
     if (typeof denied === 'string') return judge(ctx, step, false, denied);
-    record(ctx, step, specAllowVerdict(status, denied, actionOf(c, deniedStep)));
+    record(ctx, step, specAllowVerdict(status, denied, actionOf(c, deniedIndex)));
   },
 };
