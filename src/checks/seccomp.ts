@@ -157,7 +157,7 @@ export function logFlagVerdict(records: readonly SeccompRecord[] | undefined, pi
   const logged = (r: ActionResult): boolean => records.some((x) => x.pid === pid && x.syscall === r.nr);
   const missing = controls.filter((r) => !logged(r));
   if (missing.length > 0) {
-    return { outcome: 'skip', message: `cannot be judged: the kernel log seen here holds no record of ${missing.length} of the ${controls.length} SCMP_ACT_LOG calls of pid ${pid} (an audit daemon takes the records, the kernel's rate limit dropped them, or the container runs on another kernel)` };
+    return { outcome: 'skip', message: `cannot be judged: the kernel log seen here holds no record of ${missing.length} of the ${controls.length} SCMP_ACT_LOG calls of pid ${pid} (an audit daemon takes the records, the kernel's rate limit dropped them, the harness's pid namespace is not the kernel's first, or the container runs on another kernel)` };
   }
   return logged(call)
     ? { outcome: 'pass', message: `the kernel logged ${callWhat} (denied with ${errnoName(call.errno)}), as only SECCOMP_FILTER_FLAG_LOG makes it` }
