@@ -1,9 +1,15 @@
 /**
  * The seccomp and /dev/ptmx verdicts as pure functions of what the probe
- * and the kernel log showed: no runtime, no root.
+ * and the kernel log showed, and the probe's actions they read, run on the
+ * host: no runtime, no root.
  */
 import t from 'tap';
-import type { ActionResult } from '../src/engine/actions.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { arch, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readAction, type ActionResult } from '../src/engine/actions.js';
+import { ensureProbe } from '../src/probe/build.js';
 import { appliedVerdict, arch32Verdict, logFlagVerdict, specAllowVerdict } from '../src/checks/seccomp.js';
 import { ptmxVerdict } from '../src/checks/devices.js';
 import { parseSeccompRecord } from '../src/host/kernel-log.js';
@@ -89,4 +95,22 @@ t.test('devices.default: /dev/ptmx is the container\'s /dev/pts/ptmx', async (t)
   t.match(ptmxVerdict({ link: hostNode, node: hostNode, ptsPtmx, pts }), { ok: false, message: /device node 5:2/ }, 'a 5:2 node of its own');
   t.match(ptmxVerdict({ link: link('pts/ptmx'), node: hostNode, ptsPtmx: hostNode, pts }), { ok: false, message: /another filesystem/ }, 'host ptmx bound over pts/ptmx');
   t.equal(ptmxVerdict({ link: denied(2), node: ptsPtmx, ptsPtmx, pts }).ok, false, 'no /dev/ptmx');
+});
+
+t.test('probe actions on the host, without a filter: what the checks read', async (t) => {
+  const probe = await ensureProbe();
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-probe-actions-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const log = join(dir, 'actions.jsonl');
+  const actions = ['syscall:getppid', 'syscall32:getppid', 'syscall32:nosuchcall', 'stat:/dev/null', 'status'];
+  execFileSync(probe, ['run', '--actions', log, ...actions.flatMap((a) => ['--do', a])], { timeout: 10_000 });
+  const [native, call32, unknown32, stat, status] = await Promise.all(actions.map(async (_, i) => (await readAction(log, i)).result));
+  t.equal(native?.ret, process.pid, 'syscall: getppid is this process');
+  t.type(native?.nr, 'number', 'syscall: its number as the kernel knows it');
+  if (arch() === 'x64' && !call32?.no32) t.equal(call32?.ret, process.pid, 'syscall32: the 32-bit getppid is this process too');
+  else t.ok(call32?.no32, 'syscall32: a machine without 32-bit x86 calls says so');
+  t.ok(unknown32?.unknown, 'syscall32: a call it has no number for is unknown');
+  t.ok(typeof stat?.dev === 'number' && typeof stat.ino === 'number', 'stat: the file\'s dev and inode');
+  t.type(status?.seccomp, 'number', 'status: the Seccomp line (-1 where the kernel has none)');
+  t.ok(status && 'ssb' in status && 'ssbMitigation' in status, 'status: the speculative store bypass line and mode are reported (null when absent)');
 });
