@@ -21,13 +21,24 @@
  *   open:PATH:r|w|rw        open(2) with that access mode
  *   mknod:PATH:c|b:MAJ:MIN  mknod(2) of a device node, mode 0600
  *   stat:PATH               stat(2) (links followed): type, major, minor,
- *                           permission bits, owner
+ *                           permission bits, owner, and the file's identity
+ *                           (dev, ino: the filesystem and inode it lives on)
  *   lstat:PATH              the same without following a link, plus its target
+ *   syscall32:NAME[:ARG...] the same syscall made as a 32-bit x86 one (int 0x80) from
+ *                           this 64-bit program, so that a seccomp filter sees it under
+ *                           the i386 architecture; "no32": true when this machine does not
+ *                           run it (not x86_64, or the kernel lacks IA32 emulation and
+ *                           answers int 0x80 with SIGSEGV)
  *   status                  the Seccomp and Seccomp_filters lines of /proc/self/status
+ *                           (-1 for a line the kernel does not write), its
+ *                           Speculation_Store_Bypass line (ssb) and the kernel's
+ *                           mitigation mode for it (ssbMitigation, from
+ *                           /sys/devices/system/cpu/vulnerabilities/spec_store_bypass)
  *   cgroup:V1FILE:V2FILE    the content of a file of the container's own cgroup as
  *                           mounted at /sys/fs/cgroup: V2FILE on a v2 mount,
  *                           else V1FILE in the directory of its controller
- * Results: {"ret": n, "errno": e} (errno 0 on success), plus what stat/status read.
+ * Results: {"ret": n, "errno": e} (errno 0 on success), plus what stat/status read;
+ * a syscall also gives its number ("nr") as the kernel knows it.
  *
  * Signals: each received signal number is appended as one line to the
  * signals file. A signal whose default action is to ignore (CHLD, CONT,
@@ -60,6 +71,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -271,6 +283,53 @@ static long action_arg(const char *s) {
     return *s && !*end ? v : (long)s;
 }
 
+/* ---- 32-bit x86 syscalls from the 64-bit probe (syscall32 action) ---- */
+
+/* i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl): the 64-bit ones differ. */
+static const struct syscall_name syscalls32[] = {
+    { "getppid", 64 }, { "getpriority", 96 }, { "personality", 136 }, { NULL, 0 },
+};
+
+static sigjmp_buf no32_jump;
+
+static void on_no32(int sig) {
+    (void)sig;
+    siglongjmp(no32_jump, 1);
+}
+
+/* Makes the call through int 0x80 (up to three integer arguments). A kernel
+ * without IA32 emulation raises SIGSEGV for int 0x80: caught here and told
+ * apart, so that it never reads as a seccomp kill (SIGSYS, not catchable). */
+static void syscall32_action(char **fields, int n, long *ret, int *err, char *out, size_t outsize) {
+    long found = -1;
+    for (int k = 0; syscalls32[k].name; k++) if (!strcmp(syscalls32[k].name, fields[0])) found = syscalls32[k].nr;
+    if (found < 0) { *ret = -1; *err = ENOSYS; snprintf(out, outsize, ",\"unknown\":true"); return; }
+#if defined(__x86_64__)
+    /* volatile: nothing siglongjmp skips may live only in a register */
+    volatile long nr = found;
+    volatile long a[3] = { 0 };
+    for (int k = 1; k < n && k < 4; k++) a[k - 1] = action_arg(fields[k]);
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_no32;
+    sigaction(SIGSEGV, &sa, &old);
+    if (sigsetjmp(no32_jump, 1)) {
+        sigaction(SIGSEGV, &old, NULL);
+        *ret = -1; *err = ENOSYS;
+        snprintf(out, outsize, ",\"no32\":true");
+        return;
+    }
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]) : "memory");
+    sigaction(SIGSEGV, &old, NULL);
+    if (r < 0 && r > -4096) { *ret = -1; *err = (int)-r; } else { *ret = r; *err = 0; }
+#else
+    (void)n; (void)found;
+    *ret = -1; *err = ENOSYS;
+    snprintf(out, outsize, ",\"no32\":true");
+#endif
+}
+
 static void do_action(int i, const char *spec) {
     char copy[1024], out[2048];
     snprintf(copy, sizeof copy, "%s", spec);
@@ -294,7 +353,11 @@ static void do_action(int i, const char *spec) {
             errno = 0;
             ret = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
             err = ret == -1 ? errno : 0;
+            /* the number the kernel (and its audit records) know the call by */
+            snprintf(out, sizeof out, ",\"nr\":%ld", nr);
         }
+    } else if (n >= 2 && !strcmp(fields[0], "syscall32")) {
+        syscall32_action(fields + 1, n - 1, &ret, &err, out, sizeof out);
     } else if (n == 3 && !strcmp(fields[0], "open")) {
         int flags = !strcmp(fields[2], "rw") ? O_RDWR : !strcmp(fields[2], "w") ? O_WRONLY : O_RDONLY;
         ret = syscall(SYS_openat, AT_FDCWD, fields[1], flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
@@ -316,8 +379,9 @@ static void do_action(int i, const char *spec) {
                 ssize_t len = readlink(fields[1], target, sizeof target - 1);
                 target[len > 0 ? len : 0] = '\0';
             }
-            int used = snprintf(out, sizeof out, ",\"type\":\"%s\",\"major\":%u,\"minor\":%u,\"mode\":%u,\"uid\":%u,\"gid\":%u,\"target\":",
-                                type, major(st.st_rdev), minor(st.st_rdev), (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid);
+            int used = snprintf(out, sizeof out, ",\"type\":\"%s\",\"major\":%u,\"minor\":%u,\"mode\":%u,\"uid\":%u,\"gid\":%u,\"dev\":%llu,\"ino\":%llu,\"target\":",
+                                type, major(st.st_rdev), minor(st.st_rdev), (unsigned)(st.st_mode & 07777), st.st_uid, st.st_gid,
+                                (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
             FILE *f = fmemopen(out + used, sizeof out - (size_t)used, "w");
             if (f) { json_string(f, S_ISLNK(st.st_mode) ? target : NULL); fclose(f); }
         }
@@ -345,13 +409,28 @@ static void do_action(int i, const char *spec) {
         FILE *in = fopen("/proc/self/status", "r");
         char line[256];
         long mode = -1, filters = -1;
+        char ssb[128] = "", ssb_mitigation[256] = "";
         while (in && fgets(line, sizeof line, in)) {
             if (!strncmp(line, "Seccomp:", 8)) mode = strtol(line + 8, NULL, 10);
             else if (!strncmp(line, "Seccomp_filters:", 16)) filters = strtol(line + 16, NULL, 10);
+            else if (!strncmp(line, "Speculation_Store_Bypass:", 25)) snprintf(ssb, sizeof ssb, "%s", line + 25 + strspn(line + 25, " \t"));
         }
         if (in) fclose(in);
+        /* the kernel's mitigation mode decides whether a filter changes the line above */
+        FILE *mit = fopen("/sys/devices/system/cpu/vulnerabilities/spec_store_bypass", "r");
+        if (mit && !fgets(ssb_mitigation, sizeof ssb_mitigation, mit)) ssb_mitigation[0] = '\0';
+        if (mit) fclose(mit);
+        ssb[strcspn(ssb, "\n")] = '\0';
+        ssb_mitigation[strcspn(ssb_mitigation, "\n")] = '\0';
         ret = 0;
-        snprintf(out, sizeof out, ",\"seccomp\":%ld,\"filters\":%ld", mode, filters);
+        int used = snprintf(out, sizeof out, ",\"seccomp\":%ld,\"filters\":%ld,\"ssb\":", mode, filters);
+        FILE *f = fmemopen(out + used, sizeof out - (size_t)used, "w");
+        if (f) {
+            json_string(f, ssb[0] ? ssb : NULL);
+            fputs(",\"ssbMitigation\":", f);
+            json_string(f, mit ? ssb_mitigation : NULL);
+            fclose(f);
+        }
     } else {
         ret = -1;
         err = EINVAL;

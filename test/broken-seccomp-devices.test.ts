@@ -3,7 +3,9 @@
  * runc and breaks one rule; the seccomp and device cases must fail exactly
  * the requirements that rule stands for, on top of what runc itself fails.
  * Judged against spec 1.1.0, which has errnoRet, defaultErrnoRet and
- * SCMP_ACT_KILL_PROCESS.
+ * SCMP_ACT_KILL_PROCESS. runc 1.1.5 refuses every seccomp flag, so its flags
+ * cases are skipped, while a wrapper that drops the flags lets runc load the
+ * filter without them: the kernel then does not log the denied call.
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -17,6 +19,8 @@ const BROKEN: Record<string, string[]> = {
     'seccomp/default-action seccomp.default-action', 'seccomp/default-errno-ret seccomp.default-errno-ret',
     'seccomp/kill seccomp.kill', 'seccomp/kill-process seccomp.kill-process', 'seccomp/args seccomp.args',
     'seccomp/architectures seccomp.architectures', 'seccomp/notify seccomp.notify.state', 'seccomp/notify seccomp.notify.agent',
+    // the flags cases' denied call runs; runc refuses flags, but this runtime drops them with the filter
+    'seccomp/flags seccomp.flags', 'seccomp/flags-spec-allow seccomp.flags',
     // with no filter there is nothing left to reject
     'seccomp/invalid-unknown-action seccomp.unknown-action',
   ],
@@ -26,9 +30,13 @@ const BROKEN: Record<string, string[]> = {
   'broken-seccomp/args-ignored': ['seccomp/args seccomp.args'],
   'broken-seccomp/notify-as-errno': ['seccomp/notify seccomp.notify.state', 'seccomp/notify seccomp.notify.agent'],
   'broken-seccomp/drop-listener-metadata': ['seccomp/notify seccomp.notify.state'],
+  'broken-seccomp/drop-architectures': ['seccomp/architectures seccomp.architectures'],
+  // runc refuses flags; without them it takes the filter, and the kernel does not log the denied call
+  'broken-seccomp/drop-flags': ['seccomp/flags seccomp.flags'],
   'broken-devices/drop-devices': ['devices/nodes devices.nodes', 'devices/allow-list devices.allow-list'],
   'broken-devices/device-mode-owner-wrong': ['devices/nodes devices.nodes'],
   'broken-devices/allow-all-devices': ['devices/allow-list devices.allow-list'],
+  'broken-devices/ptmx-is-hosts': ['devices/defaults devices.default'],
 };
 
 t.test('broken seccomp and device runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
@@ -40,7 +48,11 @@ t.test('broken seccomp and device runtimes', { skip: onPath('runc') ? false : 'r
     await t.test(name, async (t) => {
       const r = await run(join(RUNTIMES, name), ARGS);
       t.ok(r.doc, 'the run wrote its results document');
-      t.same(failures(r.doc).filter((f) => !known.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
+      // seccomp/flags needs this host's kernel log to show the container's calls; where it does not, the case skips
+      const unseen = r.doc?.results.find((x) => x.case === 'seccomp/flags' && x.status === 'skip' && /kernel log/.test(x.message ?? ''));
+      const want = unseen ? expected.filter((e) => e !== 'seccomp/flags seccomp.flags') : expected;
+      if (unseen) t.comment(`seccomp/flags not judged here: ${unseen.message ?? ''}`);
+      t.same(failures(r.doc).filter((f) => !known.includes(f)), [...want].sort(), `fails exactly: ${want.join(', ')}`);
     });
   }
 });

@@ -10,22 +10,22 @@ import { judge } from './check.js';
 
 const ERRNO = constants.errno as Readonly<Record<string, number>>;
 
-function errnoName(n: number): string {
+export function errnoName(n: number): string {
   return n === 0 ? 'no error' : Object.entries(ERRNO).find(([, v]) => v === n)?.[0] ?? `errno ${n}`;
 }
 
-function actionOf(c: Container, step: CheckStep): string {
-  return c.spec.program.do?.[step.params['action'] as number] ?? `action ${String(step.params['action'])}`;
+/** The action as the case wrote it (e.g. `syscall:getpriority:0:0`). */
+export function actionOf(c: Container, index: number): string {
+  return c.spec.program.do?.[index] ?? `action ${index}`;
 }
 
 /** The action's result, waited for up to the deadline; a message when there is none. */
-async function resultOf(ctx: CaseContext, c: Container, step: CheckStep): Promise<ActionResult | string> {
-  const index = step.params['action'] as number;
+export async function resultOf(ctx: CaseContext, c: Container, index: number): Promise<ActionResult | string> {
   if (c.spec.program.do?.[index] === undefined) return `the program has no action ${index}`;
   const r = await pollUntil(async () => (await readAction(c.paths.actions, index)).result, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
   if (r) return r.unknown ? `the probe does not know the action ${r.do}` : r;
   const state = await readAction(c.paths.actions, index);
-  return state.begun ? `${actionOf(c, step)} began and never finished (the program died in it)` : `${actionOf(c, step)} never ran`;
+  return state.begun ? `${actionOf(c, index)} began and never finished (the program died in it)` : `${actionOf(c, index)} never ran`;
 }
 
 const actionIndex = { type: 'integer', minimum: 0 } as const;
@@ -39,9 +39,9 @@ export const actionResult: CheckDefinition = {
     oneOf: [{ required: ['errno'] }, { required: ['ret'] }, { required: ['fails'] }],
   },
   async run(ctx, step, c) {
-    const r = await resultOf(ctx, c, step);
+    const r = await resultOf(ctx, c, step.params['action'] as number);
     if (typeof r === 'string') return judge(ctx, step, false, r);
-    const what = actionOf(c, step);
+    const what = actionOf(c, step.params['action'] as number);
     if ('ret' in step.params) {
       const want = step.params['ret'] as number;
       return judge(ctx, step, r.ret === want, `${what} returned ${r.ret}${r.errno ? ` (${errnoName(r.errno)})` : ''}${r.ret === want ? '' : `, not ${want}`}`, { expected: want, actual: r.ret });
@@ -69,7 +69,7 @@ export const actionKilled: CheckDefinition = {
       return stateFields(parsed)?.status === 'stopped' ? true : undefined;
     }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
     const a = await readAction(c.paths.actions, index);
-    const what = actionOf(c, step);
+    const what = actionOf(c, step.params['action'] as number);
     if (!a.begun) return judge(ctx, step, false, `${what} never ran`);
     if (a.result) return judge(ctx, step, false, `${what} returned ${a.result.ret} (${errnoName(a.result.errno)}) instead of ending the program`, { expected: 'killed', actual: a.result });
     judge(ctx, step, stopped === true, stopped ? `${what} ended the program` : `${what} never returned, but the container did not stop`);
@@ -87,9 +87,9 @@ export const deviceNode: CheckDefinition = {
     },
   },
   async run(ctx, step, c) {
-    const r = await resultOf(ctx, c, step);
+    const r = await resultOf(ctx, c, step.params['action'] as number);
     if (typeof r === 'string') return judge(ctx, step, false, r);
-    const what = actionOf(c, step);
+    const what = actionOf(c, step.params['action'] as number);
     if (r.errno !== 0) return judge(ctx, step, false, `${what} failed with ${errnoName(r.errno)}`);
     const want = Object.fromEntries(Object.entries(step.params).filter(([k]) => k !== 'action'));
     const got = r as unknown as Record<string, unknown>;
@@ -98,17 +98,5 @@ export const deviceNode: CheckDefinition = {
     const differs = Object.entries(want).filter(([k, v]) => got[k] !== v).map(([k, v]) => `${k} is ${show(k, got[k])}, not ${show(k, v)}`);
     judge(ctx, step, differs.length === 0, differs.length === 0 ? `${path} is as configured` : `${path}: ${differs.join(', ')}`,
       { expected: want, actual: Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])) });
-  },
-};
-
-export const seccompMode: CheckDefinition = {
-  name: 'seccomp-mode',
-  description: 'A status action saw seccomp mode 2 (filter) with at least one filter.',
-  params: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: actionIndex } },
-  async run(ctx, step, c) {
-    const r = await resultOf(ctx, c, step);
-    if (typeof r === 'string') return judge(ctx, step, false, r);
-    const ok = r.seccomp === 2 && (r.filters ?? 0) >= 1;
-    judge(ctx, step, ok, `Seccomp: ${String(r.seccomp)}, Seccomp_filters: ${String(r.filters)}`, { expected: { seccomp: 2, filters: '>= 1' }, actual: { seccomp: r.seccomp, filters: r.filters } });
   },
 };

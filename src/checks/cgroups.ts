@@ -14,7 +14,7 @@ import { readAction } from '../engine/actions.js';
 import { isAlive } from '../host/proc.js';
 import { pollUntil } from '../util/poll.js';
 import type { CheckDefinition } from './check.js';
-import { judge, NO_PARAMS } from './check.js';
+import { createRefusal, judge, NO_PARAMS } from './check.js';
 
 /** File -> value; an empty map: not judged on that cgroup version. */
 const fileValues = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -61,11 +61,8 @@ export const cgroupValue: CheckDefinition = {
     },
   },
   async run(ctx, step, c) {
-    if (step.params['refusable'] === true && !c.createdOk) {
-      const create = [...ctx.calls].reverse().find((x) => x.argv.includes('create') && x.argv.includes(c.id));
-      const why = create ? `exit ${String(create.exitCode)}${create.stderr.trim() ? `: ${create.stderr.trim().split('\n').pop()}` : ''}` : 'never called';
-      return ctx.skipRequirements(step.requirements, `not judged: create refused the setting (${why}); runtime.md lets a runtime refuse a property it cannot apply`);
-    }
+    const refused = step.params['refusable'] === true ? createRefusal(ctx, c) : undefined;
+    if (refused) return ctx.skipRequirements(step.requirements, refused);
     if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
     const { v2, want } = await wanted(step);
     if (Object.keys(want).length === 0) return ctx.skipRequirements(step.requirements, `not judged on a ${v2 ? 'v2' : 'v1'} host`);

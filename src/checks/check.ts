@@ -25,3 +25,14 @@ export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: s
   }
   ctx.assert(step.requirements, ok, message, details);
 }
+
+/**
+ * Why create failed, when it did: runtime.md lets a runtime refuse a property
+ * it cannot apply, so a check of that property gives no verdict then.
+ */
+export function createRefusal(ctx: CaseContext, c: Container): string | undefined {
+  if (c.createdOk) return undefined;
+  const create = [...ctx.calls].reverse().find((x) => x.argv.includes('create') && x.argv.includes(c.id));
+  const why = create ? `exit ${String(create.exitCode)}${create.stderr.trim() ? `: ${create.stderr.trim().split('\n').pop()}` : ''}` : 'never called';
+  return `not judged: create refused the setting (${why}); runtime.md lets a runtime refuse a property it cannot apply`;
+}

@@ -1,6 +1,8 @@
 /** Every named check a case can refer to. */
 import type { CheckDefinition } from './check.js';
-import { actionKilled, actionResult, deviceNode, seccompMode } from './actions.js';
+import { actionKilled, actionResult, deviceNode } from './actions.js';
+import { seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow } from './seccomp.js';
+import { ptmxIsContainers } from './devices.js';
 import { seccompAgentState } from './seccomp-agent.js';
 import { cgroupOwner, cgroupParent, cgroupPath, cgroupValue, nothingCreated } from './cgroups.js';
 import { programAsConfigured, programNotStarted, programStarted, signalReceived } from './program.js';
@@ -14,7 +16,7 @@ const all: readonly CheckDefinition[] = [
   processGone, cgroupsRemoved, bundleUnchanged, runExitStatus,
   hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
   hooksArgv, hooksEnv, hooksObserved, hookAborted,
-  actionResult, actionKilled, deviceNode, seccompMode, seccompAgentState, cgroupValue, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
+  actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(all.map((c) => [c.name, c]));

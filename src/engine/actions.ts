@@ -15,8 +15,19 @@ export interface ActionResult {
   readonly uid?: number;
   readonly gid?: number;
   readonly target?: string | null;
+  /** stat/lstat: the filesystem (st_dev) and inode the file lives on. */
+  readonly dev?: number;
+  readonly ino?: number;
+  /** syscall: the number the kernel knows the call by (as audit records name it). */
+  readonly nr?: number;
+  /** syscall32: this machine does not run 32-bit x86 syscalls (not x86_64, or no IA32 emulation). */
+  readonly no32?: boolean;
+  /** status: Seccomp and Seccomp_filters of /proc/self/status, -1 for a line the kernel does not write. */
   readonly seccomp?: number;
   readonly filters?: number;
+  /** status: the Speculation_Store_Bypass line, and the kernel's mitigation mode for it. */
+  readonly ssb?: string | null;
+  readonly ssbMitigation?: string | null;
   readonly unknown?: boolean;
   /** cgroup: the file read (the version's name) and what it held. */
   readonly file?: string;
