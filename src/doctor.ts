@@ -13,9 +13,9 @@ import { ensureProbe } from './probe/build.js';
 import type { HostFacts } from './results.js';
 import { smokeTest, type SmokeResult } from './run/smoke.js';
 import { Workspace } from './run/workspace.js';
-import { RuntimeDriver } from './runtime/driver.js';
+import { RuntimeDriver, type RuntimeCommand } from './runtime/driver.js';
 import { probeRuntime, type RuntimeFacts } from './runtime/info.js';
-import { resolveRuntime } from './runtime/resolve.js';
+import { resolveRuntime, runtimeCommand } from './runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from './spec/version.js';
 import { SetupError } from './util/errors.js';
 import { findVmHost } from './vm/host.js';
@@ -23,6 +23,8 @@ import { findVmHost } from './vm/host.js';
 export interface DoctorOptions {
   /** The runtime to look at closely; without it, runc and crun where installed. */
   readonly runtime: string | undefined;
+  /** Global options given before every command of the runtime (--runtime-arg). */
+  readonly runtimeArgs: readonly string[];
   readonly workDir: string;
   readonly caseDirs: readonly string[];
   readonly catalogueFile: string;
@@ -63,8 +65,8 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
   const canSmoke = root && probeBinary !== undefined;
 
   if (opts.runtime !== undefined) {
-    const runtimePath = await resolveRuntime(opts.runtime);
-    const looked = await lookAt(runtimePath, canSmoke ? probeBinary : undefined, opts);
+    const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);
+    const looked = await lookAt(runtime, canSmoke ? probeBinary : undefined, opts, [runtime.path, ...runtime.args].join(' '));
     if (!looked.works) problems++;
     else if (looked.facts) await reportSkips(looked.facts, host, opts);
   } else {
@@ -78,7 +80,7 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
         continue;
       }
       found++;
-      if ((await lookAt(path, canSmoke ? probeBinary : undefined, opts, name)).works) working++;
+      if ((await lookAt({ path, args: [] }, canSmoke ? probeBinary : undefined, opts, name)).works) working++;
     }
     if (found > 0 && working === 0 && canSmoke) problems++;
   }
@@ -90,10 +92,10 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
 }
 
 /** Version, features and the smoke test of one runtime. */
-async function lookAt(runtimePath: string, probeBinary: string | undefined, opts: DoctorOptions, label = runtimePath): Promise<{ works: boolean; facts?: RuntimeFacts }> {
+async function lookAt(runtime: RuntimeCommand, probeBinary: string | undefined, opts: DoctorOptions, label: string): Promise<{ works: boolean; facts?: RuntimeFacts }> {
   const workspace = await Workspace.open(opts.workDir);
   try {
-    const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.callTimeoutMs });
+    const driver = new RuntimeDriver({ runtime, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.callTimeoutMs });
     const facts = await probeRuntime(driver);
     line(facts.version ? 'ok' : 'absent', `${label}: ${facts.version ?? '--version printed nothing'}`);
     detail(featuresSummary(facts));
