@@ -189,6 +189,7 @@ export async function main(argv: string[]): Promise<number> {
       return doctor({
         runtime: o.runtime, runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
         callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+        jobs: positiveInt('jobs', o.jobs, availableParallelism()),
       });
     case 'build-probe':
       process.stdout.write(`${await ensureProbe()}\n`);

@@ -12,6 +12,7 @@ import { nodeVersionProblem } from './host/node-version.js';
 import { ensureProbe } from './probe/build.js';
 import type { HostFacts } from './results.js';
 import { smokeTest, type SmokeResult } from './run/smoke.js';
+import { freeBytesFor, freeSpaceProblem, MIB, neededBytes } from './run/harness-fault.js';
 import { Workspace } from './run/workspace.js';
 import { RuntimeDriver, type RuntimeCommand } from './runtime/driver.js';
 import { probeRuntime, type RuntimeFacts } from './runtime/info.js';
@@ -29,6 +30,8 @@ export interface DoctorOptions {
   readonly caseDirs: readonly string[];
   readonly catalogueFile: string;
   readonly callTimeoutMs: number;
+  /** The --jobs of the run to check for: each case running at once needs its own room in the work directory. */
+  readonly jobs: number;
 }
 
 type Mark = 'ok' | 'missing' | 'absent' | 'fails' | 'skipped';
@@ -63,6 +66,11 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
     problems++;
   }
   const canSmoke = root && probeBinary !== undefined;
+  const free = await freeBytesFor(opts.workDir).catch(() => undefined);
+  const spaceProblem = free === undefined ? undefined : freeSpaceProblem(opts.workDir, free, opts.jobs);
+  if (free === undefined) line('missing', `work directory ${opts.workDir}: its free space cannot be read`);
+  else line(spaceProblem ? 'missing' : 'ok', spaceProblem ?? `work directory ${opts.workDir}: ${(free / MIB).toFixed(0)} MiB free, a run with --jobs ${opts.jobs} needs ${neededBytes(opts.jobs) / MIB} MiB`);
+  if (free === undefined || spaceProblem) problems++;
 
   if (opts.runtime !== undefined) {
     const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);

@@ -24,7 +24,7 @@ const OPTIONS = {
   skip: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'leave out the cases TERM names (as for --only); they are not run and not reported; repeatable' },
   'rerun-failed': { type: 'string', value: 'FILE', help: 'only the cases with a failed result (any level) in FILE, a results document written by --json' },
   'fail-fast': { type: 'boolean', help: 'start no new case after a MUST failed; the cases not started are reported as skipped' },
-  jobs: { type: 'string', value: 'N', help: 'cases run in parallel (default: the number of cores)' },
+  jobs: { type: 'string', value: 'N', help: 'cases run in parallel (default: the number of cores); doctor: the run whose free space in the work directory is checked' },
   reporter: { type: 'string', value: 'tap|human', help: 'default: human on a terminal, tap otherwise' },
   json: { type: 'string', value: 'FILE', help: 'write the results document to FILE (- for standard output; the reporter then writes to standard error)' },
   junit: { type: 'string', value: 'FILE', help: 'write JUnit XML to FILE (- for standard output, as for --json)' },
@@ -62,7 +62,7 @@ export const COMMANDS = {
   doctor: {
     synopsis: 'doctor [--runtime RUNTIME [--runtime-arg ARG]...]',
     summary: 'say what this machine has for runs and for --vm, and what is missing; try one probe container with RUNTIME (default: runc and crun)',
-    options: ['runtime', 'runtime-arg', 'cases', 'timeout', 'work-dir', 'help'],
+    options: ['runtime', 'runtime-arg', 'cases', 'jobs', 'timeout', 'work-dir', 'help'],
   },
   clean: {
     synopsis: 'clean [--runtime RUNTIME [--runtime-arg ARG]...] [--work-dir DIR]',
