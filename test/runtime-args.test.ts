@@ -17,10 +17,8 @@ t.test('a runtime that needs a first argument works with --runtime-arg, and the 
   t.same(r.doc?.runtime.args, [ARG], 'recorded next to the path and version');
   t.match(r.doc?.runtime.version, /^runc version /);
   t.ok(r.doc?.results.length && r.doc.results.every((x) => x.status === 'pass'), 'every result passes');
-  const calls = r.doc?.cases.flatMap((c) => c.calls) ?? [];
-  t.ok(calls.length > 0, 'the cases made calls');
-  t.same(calls.filter((c) => c.argv[1] !== ARG || c.argv[2] !== '--root').map((c) => c.argv.join(' ')), [],
-    'every call gives the option first, then the harness\'s --root');
+  // The runtime refuses any call whose first argument is not ARG, or whose second is not --root (or --version).
+  t.equal(r.doc?.results.length, 10, 'both cases judged: the order held on every call');
   t.match(r.stdout, new RegExp(`^# runtime: \\S+needs-first-arg ${ARG} \\(runc version`, 'm'), 'TAP names it');
 });
 

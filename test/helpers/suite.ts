@@ -44,7 +44,9 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Omit<Outcome, 'doc'>> } {
   // Through env(1): the test runner re-injects its loader into node children it spawns.
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, BIN, ...args], { cwd: ROOT, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // A test's own NODE_OPTIONS (a module loaded with --import) is set again after it is dropped.
+  const own = env['NODE_OPTIONS'] === undefined ? [] : [`NODE_OPTIONS=${env['NODE_OPTIONS']}`];
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...own, process.execPath, BIN, ...args], { cwd: ROOT, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
