@@ -60,7 +60,7 @@ export const COMMANDS = {
     options: ['only', 'skip', 'rerun-failed', 'cases', 'help'],
   },
   doctor: {
-    synopsis: 'doctor [--runtime RUNTIME [--runtime-arg ARG]...]',
+    synopsis: 'doctor [--runtime RUNTIME [--runtime-arg ARG]...] [--jobs N]',
     summary: 'say what this machine has for runs and for --vm, and what is missing; try one probe container with RUNTIME (default: runc and crun)',
     options: ['runtime', 'runtime-arg', 'cases', 'jobs', 'timeout', 'work-dir', 'help'],
   },
