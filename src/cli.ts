@@ -15,7 +15,7 @@ import { doctor } from './doctor.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { ensureProbe } from './probe/build.js';
 import { openReportOutput, type ReportOutput } from './report/output.js';
-import { resolveRuntime } from './runtime/resolve.js';
+import { runtimeCommand } from './runtime/resolve.js';
 import { cleanStaleRuns } from './run/clean.js';
 import { selectRun, type Selection } from './run/selection.js';
 import { runSuite } from './run/suite.js';
@@ -35,6 +35,13 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
 
 const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
 const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
+
+/** --runtime-arg belongs to the runtime --runtime names: alone it would apply to a runtime nobody chose. */
+function runtimeArgs(command: string, o: Given): string[] {
+  const args = o['runtime-arg'] ?? [];
+  if (args.length > 0 && o.runtime === undefined) throw new SetupError(`${command}: --runtime-arg needs --runtime (the options are that runtime's)`);
+  return args;
+}
 
 /** TERM,TERM given once or more, as one list. */
 function terms(values: readonly string[] | undefined): string[] {
@@ -109,8 +116,11 @@ async function run(o: Given): Promise<number> {
     if (o.vm === 'cgroup2' || o.vm === 'cgroup1') {
       requireRoot();
       // Everything but where results go is passed on; paths are the host's, which the VM shares.
+      const runtime = await runtimeCommand(o.runtime, runtimeArgs('run', o));
       const inner = [
-        '--runtime', await resolveRuntime(o.runtime),
+        '--runtime', runtime.path,
+        // With `=`: a value starting with - would otherwise read as an option.
+        ...runtime.args.map((a) => `--runtime-arg=${a}`),
         ...(spec ? ['--spec-version', spec] : []),
         ...(o.only ? ['--only', terms(o.only).join(',')] : []),
         ...(o.skip ? ['--skip', terms(o.skip).join(',')] : []),
@@ -128,6 +138,7 @@ async function run(o: Given): Promise<number> {
     }
     return await runSuite({
       runtime: o.runtime,
+      runtimeArgs: runtimeArgs('run', o),
       specVersion: spec,
       cases: chosen.cases,
       loadErrors: chosen.loadErrors,
@@ -176,15 +187,17 @@ export async function main(argv: string[]): Promise<number> {
       return list(o);
     case 'doctor':
       return doctor({
-        runtime: o.runtime, workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
+        runtime: o.runtime, runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
         callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+        jobs: positiveInt('jobs', o.jobs, availableParallelism()),
       });
     case 'build-probe':
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;
     case 'clean': {
+      const args = runtimeArgs('clean', o);
       const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
-      const report = await cleanStaleRuns(workDir, o.runtime === undefined ? undefined : await resolveRuntime(o.runtime));
+      const report = await cleanStaleRuns(workDir, o.runtime === undefined ? undefined : await runtimeCommand(o.runtime, args));
       process.stdout.write(`${report.runs} stale run(s) cleaned, ${report.containers} container(s) removed\n`);
       for (const p of report.problems) process.stderr.write(`ocicomply: ${p}\n`);
       return report.problems.length ? 1 : 0;

@@ -12,10 +12,11 @@ import { nodeVersionProblem } from './host/node-version.js';
 import { ensureProbe } from './probe/build.js';
 import type { HostFacts } from './results.js';
 import { smokeTest, type SmokeResult } from './run/smoke.js';
+import { freeBytesFor, freeSpaceProblem, MIB, neededBytes } from './run/harness-fault.js';
 import { Workspace } from './run/workspace.js';
-import { RuntimeDriver } from './runtime/driver.js';
+import { RuntimeDriver, type RuntimeCommand } from './runtime/driver.js';
 import { probeRuntime, type RuntimeFacts } from './runtime/info.js';
-import { resolveRuntime } from './runtime/resolve.js';
+import { resolveRuntime, runtimeCommand } from './runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from './spec/version.js';
 import { SetupError } from './util/errors.js';
 import { findVmHost } from './vm/host.js';
@@ -23,10 +24,14 @@ import { findVmHost } from './vm/host.js';
 export interface DoctorOptions {
   /** The runtime to look at closely; without it, runc and crun where installed. */
   readonly runtime: string | undefined;
+  /** Global options given before every command of the runtime (--runtime-arg). */
+  readonly runtimeArgs: readonly string[];
   readonly workDir: string;
   readonly caseDirs: readonly string[];
   readonly catalogueFile: string;
   readonly callTimeoutMs: number;
+  /** The --jobs of the run to check for: each case running at once needs its own room in the work directory. */
+  readonly jobs: number;
 }
 
 type Mark = 'ok' | 'missing' | 'absent' | 'fails' | 'skipped';
@@ -61,10 +66,15 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
     problems++;
   }
   const canSmoke = root && probeBinary !== undefined;
+  const free = await freeBytesFor(opts.workDir).catch(() => undefined);
+  const spaceProblem = free === undefined ? undefined : freeSpaceProblem(opts.workDir, free, opts.jobs);
+  if (free === undefined) line('missing', `work directory ${opts.workDir}: its free space cannot be read`);
+  else line(spaceProblem ? 'missing' : 'ok', spaceProblem ?? `work directory ${opts.workDir}: ${(free / MIB).toFixed(0)} MiB free, a run with --jobs ${opts.jobs} needs ${neededBytes(opts.jobs) / MIB} MiB`);
+  if (free === undefined || spaceProblem) problems++;
 
   if (opts.runtime !== undefined) {
-    const runtimePath = await resolveRuntime(opts.runtime);
-    const looked = await lookAt(runtimePath, canSmoke ? probeBinary : undefined, opts);
+    const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);
+    const looked = await lookAt(runtime, canSmoke ? probeBinary : undefined, opts, [runtime.path, ...runtime.args].join(' '));
     if (!looked.works) problems++;
     else if (looked.facts) await reportSkips(looked.facts, host, opts);
   } else {
@@ -78,7 +88,7 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
         continue;
       }
       found++;
-      if ((await lookAt(path, canSmoke ? probeBinary : undefined, opts, name)).works) working++;
+      if ((await lookAt({ path, args: [] }, canSmoke ? probeBinary : undefined, opts, name)).works) working++;
     }
     if (found > 0 && working === 0 && canSmoke) problems++;
   }
@@ -90,10 +100,10 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
 }
 
 /** Version, features and the smoke test of one runtime. */
-async function lookAt(runtimePath: string, probeBinary: string | undefined, opts: DoctorOptions, label = runtimePath): Promise<{ works: boolean; facts?: RuntimeFacts }> {
+async function lookAt(runtime: RuntimeCommand, probeBinary: string | undefined, opts: DoctorOptions, label: string): Promise<{ works: boolean; facts?: RuntimeFacts }> {
   const workspace = await Workspace.open(opts.workDir);
   try {
-    const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.callTimeoutMs });
+    const driver = new RuntimeDriver({ runtime, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.callTimeoutMs });
     const facts = await probeRuntime(driver);
     line(facts.version ? 'ok' : 'absent', `${label}: ${facts.version ?? '--version printed nothing'}`);
     detail(featuresSummary(facts));

@@ -110,6 +110,8 @@ export interface HostFacts {
 
 export interface RuntimeIdentity {
   readonly path: string;
+  /** The global options given before every command (--runtime-arg), in order; empty without any. */
+  readonly args: readonly string[];
   /** First line the runtime printed for --version, or null if it printed none. */
   readonly version: string | null;
 }

@@ -124,7 +124,7 @@ t.test('JUnit: a known deviation is a skipped testcase with its reason, and only
   const res = (requirement: string): RequirementResult => markResult(entries, { case: 'a', requirement, level: 'MUST', status: 'fail', message: `${requirement} broke` });
   const results = [res('x'), res('q')];
   const doc = {
-    ocicomply: '0', runtime: { path: '/r', version: null }, specVersion: '1.3.0',
+    ocicomply: '0', runtime: { path: '/r', args: [], version: null }, specVersion: '1.3.0',
     host: { kernel: 'k', cgroup: 'v1' as const, controllers: [], blockDevice: null },
     results, summary: summarize(results), loadErrors: [],
   };

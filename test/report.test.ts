@@ -83,7 +83,7 @@ const loadErr: LoadError = { file: 'cases/broken.yaml', message: 'unexpected key
 const cases = [passing, mustFail, shouldFail, skipped];
 const info: RunInfo = {
   total: cases.length + 1,
-  runtime: { path: '/usr/bin/runc', version: 'runc version 1.1.12' },
+  runtime: { path: '/usr/bin/runc', args: [], version: 'runc version 1.1.12' },
   specVersion: '1.2.0',
   host: { kernel: '6.8.0-45-generic', cgroup: 'v2', controllers: [], blockDevice: null },
 };

@@ -44,6 +44,15 @@ t.test('doctor --runtime runc: version, features, each step of the probe contain
   t.same(await probeProcesses(), [], 'nothing left running');
 });
 
+t.test('doctor --jobs: the work directory must hold that many cases at once', async (t) => {
+  const two = await start(['doctor', '--jobs', '2']).done;
+  t.match(two.stdout, /^ok {6}work directory \S+: \d+ MiB free, a run with --jobs 2 needs 12 MiB$/m);
+  // No disk holds 4 MiB for each of ten million cases: the same directory is then too small.
+  const many = await start(['doctor', '--jobs', '10000000']).done;
+  t.equal(many.code, 1, 'a run could not work');
+  t.match(many.stdout, /^missing work directory \S+ has [\d.]+ MiB free; a run with --jobs 10000000 needs 40000004 MiB: /m);
+});
+
 t.test('doctor --runtime /bin/false: the probe container fails at create, exit 1', async (t) => {
   const r = await start(['doctor', '--runtime', '/bin/false']).done;
   t.equal(r.code, 1);

@@ -8,6 +8,7 @@ import { parseState } from '../src/engine/state-document.js';
 import { annotationsVerdict } from '../src/checks/state.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
+import { freeSpaceProblem, neededBytes } from '../src/run/harness-fault.js';
 import { findBlockDevice } from '../src/host/block.js';
 import { caseTokens, missingFact, resolveCase, substitute, tokensIn } from '../src/cases/host-tokens.js';
 import type { Case } from '../src/cases/types.js';
@@ -379,4 +380,13 @@ t.test('state annotations: absent passes (OPTIONAL), present must hold config.js
   const changed = annotationsVerdict(want, { 'org.example.a': '1', 'org.example.b': 'other' });
   t.same(changed, { ok: false, message: "the state's annotations miss or change: org.example.b" });
   t.same(annotationsVerdict(want, {}).ok, false, 'an empty map while config.json has annotations fails');
+});
+
+t.test('freeSpaceProblem: each case running at once needs its own room, so --jobs counts', async (t) => {
+  const MiB = 1024 * 1024;
+  t.equal(freeSpaceProblem('/w', 8 * MiB, 1), undefined, '--jobs 1 fits in 8 MiB');
+  t.equal(freeSpaceProblem('/w', 20 * MiB, 4), undefined, '--jobs 4 fits in 20 MiB');
+  t.match(freeSpaceProblem('/w', 8 * MiB, 4), /^work directory \/w has 8\.0 MiB free; a run with --jobs 4 needs 20 MiB: /, 'the room for one job is too little for four');
+  t.match(freeSpaceProblem('/w', 20 * MiB - 1, 4), /needs 20 MiB/, 'one byte short is too little');
+  t.ok(neededBytes(8) > neededBytes(2), 'more jobs need more');
 });

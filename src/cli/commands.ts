@@ -18,12 +18,13 @@ interface OptionSpec {
 
 const OPTIONS = {
   runtime: { type: 'string', value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path; run: the runtime to judge; clean: the runtime asked to delete the containers of killed runs and of runs that kept their directory (without it they are removed by force)' },
+  'runtime-arg': { type: 'string', multiple: true, value: 'ARG', help: 'an option the runtime needs before its command on every call (such as --runtime-arg=--debug; give a value starting with - after =); repeatable, kept in order, given before ocicomply\'s own --root, which it may not be' },
   'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (a release ocicomply knows; default: the newest the runtime says it supports, else 1.0.2)' },
   only: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'only the case TERM, the cases of area TERM (such as "lifecycle"), or those that check requirement TERM (or TERM.*); repeatable' },
   skip: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'leave out the cases TERM names (as for --only); they are not run and not reported; repeatable' },
   'rerun-failed': { type: 'string', value: 'FILE', help: 'only the cases with a failed result (any level) in FILE, a results document written by --json' },
   'fail-fast': { type: 'boolean', help: 'start no new case after a MUST failed; the cases not started are reported as skipped' },
-  jobs: { type: 'string', value: 'N', help: 'cases run in parallel (default: the number of cores)' },
+  jobs: { type: 'string', value: 'N', help: 'cases run in parallel (default: the number of cores); doctor: the run whose free space in the work directory is checked' },
   reporter: { type: 'string', value: 'tap|human', help: 'default: human on a terminal, tap otherwise' },
   json: { type: 'string', value: 'FILE', help: 'write the results document to FILE (- for standard output; the reporter then writes to standard error)' },
   junit: { type: 'string', value: 'FILE', help: 'write JUnit XML to FILE (- for standard output, as for --json)' },
@@ -51,7 +52,7 @@ export const COMMANDS = {
   run: {
     synopsis: 'run --runtime RUNTIME [options]',
     summary: 'run the suite against RUNTIME',
-    options: ['runtime', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'junit', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
+    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'junit', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
   },
   list: {
     synopsis: 'list [options]',
@@ -59,14 +60,14 @@ export const COMMANDS = {
     options: ['only', 'skip', 'rerun-failed', 'cases', 'help'],
   },
   doctor: {
-    synopsis: 'doctor [--runtime RUNTIME]',
+    synopsis: 'doctor [--runtime RUNTIME [--runtime-arg ARG]...] [--jobs N]',
     summary: 'say what this machine has for runs and for --vm, and what is missing; try one probe container with RUNTIME (default: runc and crun)',
-    options: ['runtime', 'cases', 'timeout', 'work-dir', 'help'],
+    options: ['runtime', 'runtime-arg', 'cases', 'jobs', 'timeout', 'work-dir', 'help'],
   },
   clean: {
-    synopsis: 'clean [--runtime RUNTIME] [--work-dir DIR]',
+    synopsis: 'clean [--runtime RUNTIME [--runtime-arg ARG]...] [--work-dir DIR]',
     summary: 'remove what runs that were killed, or could not remove it themselves (exit 3), left behind',
-    options: ['runtime', 'work-dir', 'help'],
+    options: ['runtime', 'runtime-arg', 'work-dir', 'help'],
   },
   'build-probe': {
     synopsis: 'build-probe',
@@ -135,7 +136,9 @@ export function parseCommand(name: CommandName, args: readonly string[]): Given 
   try {
     parsed = parseArgs({ args: [...args], strict: true, allowPositionals: false, options: OPTIONS as unknown as Record<string, OptionSpec> });
   } catch (e) {
-    throw new SetupError(`${name}: ${(e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '')} (see ocicomply ${name} --help)`);
+    // One line: node's messages for an ambiguous value run over three.
+    const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/\s*\n\s*/g, ' ');
+    throw new SetupError(`${name}: ${message} (see ocicomply ${name} --help)`);
   }
   const allowed: readonly string[] = COMMANDS[name].options;
   for (const option of Object.keys(parsed.values)) {

@@ -148,7 +148,7 @@ function summaryLines(doc: RunDocument, opts: HumanOptions, paint: Paint): strin
   const loadNote = n.loadErrors > 0 ? `, ${n.loadErrors} load error(s)` : '';
   const bad = fatal.length > 0 || n.loadErrors > 0;
   lines.push(paint('bold', paint(bad ? 'red' : 'green', totals + loadNote)));
-  lines.push(`runtime: ${doc.runtime.path} (${doc.runtime.version ?? 'version unknown'})`);
+  lines.push(`runtime: ${[doc.runtime.path, ...doc.runtime.args].join(' ')} (${doc.runtime.version ?? 'version unknown'})`);
   lines.push(`spec:    ${doc.specVersion}`);
   lines.push(`host:    cgroup ${doc.host.cgroup}, kernel ${doc.host.kernel}`);
   if (doc.timing) lines.push(`time:    ${duration(doc.timing.wallMs)} wall, ${doc.timing.jobs} job${doc.timing.jobs === 1 ? '' : 's'}`);

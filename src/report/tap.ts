@@ -46,7 +46,7 @@ export function createTapReporter(out: NodeJS.WritableStream): Reporter {
     start(info: RunInfo) {
       write([
         `# ocicomply: ${info.total} case(s)`,
-        `# runtime: ${oneLine(info.runtime.path)} (${oneLine(info.runtime.version ?? 'version unknown')})`,
+        `# runtime: ${oneLine([info.runtime.path, ...info.runtime.args].join(' '))} (${oneLine(info.runtime.version ?? 'version unknown')})`,
         `# spec: ${info.specVersion}; host: cgroup ${info.host.cgroup}, kernel ${oneLine(info.host.kernel)}`,
       ]);
     },

@@ -9,7 +9,7 @@ import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cgroupDirsForPath, cgroupDirsOf, cgroupMounts } from '../host/cgroups.js';
 import { isAlive, type ProcessIdentity } from '../host/proc.js';
-import { RuntimeDriver } from '../runtime/driver.js';
+import { RuntimeDriver, type RuntimeCommand } from '../runtime/driver.js';
 import { readJournal, type JournalEntry } from './journal.js';
 import { privateDirProblem } from './private-dir.js';
 import { staleSocketDir } from './socket-dir.js';
@@ -24,14 +24,14 @@ export interface CleanReport {
 
 const TIMING = { callTimeoutMs: 10_000, waitTimeoutMs: 5_000 };
 
-/** `runtimePath`: an executable the user named; without it, containers are removed by force only. */
-export async function cleanStaleRuns(workDir: string, runtimePath?: string): Promise<CleanReport> {
+/** `runtime`: an executable the user named, with its global options; without it, containers are removed by force only. */
+export async function cleanStaleRuns(workDir: string, runtime?: RuntimeCommand): Promise<CleanReport> {
   const scan = await staleRuns(workDir);
   const problems = [...scan.problems];
   const mountPoints = (await cgroupMounts()).map((m) => m.mountPoint);
   let containers = 0;
   for (const run of scan.stale) {
-    const r = run.name.kind === 'suite' ? await cleanSuiteRun(run, run.name.tag, runtimePath, mountPoints) : { containers: 0, ignored: [], left: [] };
+    const r = run.name.kind === 'suite' ? await cleanSuiteRun(run, run.name.tag, runtime, mountPoints) : { containers: 0, ignored: [], left: [] };
     containers += r.containers;
     problems.push(...r.ignored, ...r.left);
     // What the run left and could not be removed keeps its journal for a later clean;
@@ -55,7 +55,7 @@ interface RunCleaned {
   readonly left: string[];
 }
 
-async function cleanSuiteRun(run: StaleRun, tag: string, runtimePath: string | undefined, mountPoints: string[]): Promise<RunCleaned> {
+async function cleanSuiteRun(run: StaleRun, tag: string, runtime: RuntimeCommand | undefined, mountPoints: string[]): Promise<RunCleaned> {
   const ignored: string[] = [];
   const left: string[] = [];
   const journal = await readJournal(join(run.dir, 'journal'), tag, mountPoints);
@@ -64,9 +64,9 @@ async function cleanSuiteRun(run: StaleRun, tag: string, runtimePath: string | u
   const root = join(run.dir, 'root');
   const rootProblem = await lstat(root).then((st) => privateDirProblem(st, process.geteuid?.() ?? 0), () => 'does not exist');
   let driver: RuntimeDriver | undefined;
-  if (runtimePath && rootProblem === undefined) {
-    driver = new RuntimeDriver({ runtime: { path: runtimePath }, root, scratchDir: await mkdtemp(join(run.dir, 'clean-')), timeoutMs: TIMING.callTimeoutMs });
-  } else if (runtimePath) {
+  if (runtime && rootProblem === undefined) {
+    driver = new RuntimeDriver({ runtime, root, scratchDir: await mkdtemp(join(run.dir, 'clean-')), timeoutMs: TIMING.callTimeoutMs });
+  } else if (runtime) {
     ignored.push(`did not ask the runtime about ${run.dir}: its root ${root} ${rootProblem}`);
   }
   for (const entry of journal.entries) {

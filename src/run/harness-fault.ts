@@ -4,6 +4,7 @@
  * by it, so it is never a verdict on the runtime: the run stops and exits 2.
  */
 import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { SetupError } from '../util/errors.js';
 
 /** Errno codes that say the harness's disk, not the runtime, failed. */
@@ -76,6 +77,17 @@ export async function freeBytes(dir: string): Promise<number> {
   return s.bavail * s.bsize;
 }
 
+/** freeBytes of `path`, or of its nearest existing ancestor when the run has yet to make it. */
+export async function freeBytesFor(path: string): Promise<number> {
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      return await freeBytes(at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw e;
+    }
+  }
+}
+
 /**
  * A case that failed while its work directory had less room than one case
  * needs may have failed for that alone: the runtime keeps its state in the
@@ -87,11 +99,19 @@ export async function fullDiskFault(dir: string): Promise<HarnessFault | undefin
   return free < neededBytes(0) ? { code: 'ENOSPC', path: dir, syscall: undefined } : undefined;
 }
 
+/**
+ * Why `free` bytes in work directory `dir` cannot hold a run with `jobs` cases
+ * at once, or undefined when they can: every case running at once needs room
+ * of its own, so the run's check and doctor's both ask with the run's --jobs.
+ */
+export function freeSpaceProblem(dir: string, free: number, jobs: number): string | undefined {
+  const need = neededBytes(jobs);
+  if (free >= need) return undefined;
+  return `work directory ${dir} has ${(free / MIB).toFixed(1)} MiB free; a run with --jobs ${jobs} needs ${need / MIB} MiB: free some space there or give --work-dir a directory on another file system`;
+}
+
 /** Throws SetupError when the work directory's file system has less room than the run needs. */
 export async function requireFreeSpace(dir: string, jobs: number): Promise<void> {
-  const free = await freeBytes(dir);
-  const need = neededBytes(jobs);
-  if (free < need) {
-    throw new SetupError(`work directory ${dir} has ${(free / MIB).toFixed(1)} MiB free; a run with --jobs ${jobs} needs ${need / MIB} MiB: free some space there or give --work-dir a directory on another file system`);
-  }
+  const problem = freeSpaceProblem(dir, await freeBytes(dir), jobs);
+  if (problem) throw new SetupError(problem);
 }

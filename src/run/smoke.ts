@@ -13,7 +13,7 @@ import type { Timing } from '../engine/context.js';
 import { readReport } from '../engine/probe-report.js';
 import { parseState } from '../engine/state-document.js';
 import type { CallRecord } from '../results.js';
-import type { RuntimeDriver } from '../runtime/driver.js';
+import type { RuntimeCommand, RuntimeDriver } from '../runtime/driver.js';
 import { describeOutcome, succeeded } from '../runtime/driver.js';
 import { pollUntil } from '../util/poll.js';
 import { teardown } from './teardown.js';
@@ -107,11 +107,13 @@ export async function smokeTest(env: SmokeEnvironment): Promise<SmokeResult> {
 }
 
 /** The message a run stops with when the smoke test shows that no case can work. */
-export function smokeFailureMessage(runtime: string, fatal: SmokeStep): string {
+export function smokeFailureMessage(command: RuntimeCommand, fatal: SmokeStep): string {
+  const runtime = command.path;
+  const doctorArgs = [`--runtime ${runtime}`, ...command.args.map((a) => `--runtime-arg=${a}`)].join(' ');
   const stderr = fatal.call.stderr.trim().split('\n').filter(Boolean).slice(0, 5);
   return [
     `${runtime} cannot run even one probe container: its \`${fatal.op}\` ${fatal.problem}; no case can be judged, so none was run.`,
     ...(stderr.length ? ['  the runtime\'s stderr:', ...stderr.map((l) => `    ${l.slice(0, 300)}`)] : []),
-    `  \`ocicomply doctor --runtime ${runtime}\` shows every step; in a chroot, its root must be a mount point (README, Set-up).`,
+    `  \`ocicomply doctor ${doctorArgs}\` shows every step; in a chroot, its root must be a mount point (README, Set-up).`,
   ].join('\n');
 }

@@ -21,7 +21,7 @@ import type { Catalogue } from '../catalogue.js';
 import { applicableEntries, markResult } from '../expectations/mark.js';
 import { RuntimeDriver } from '../runtime/driver.js';
 import { probeRuntime } from '../runtime/info.js';
-import { resolveRuntime } from '../runtime/resolve.js';
+import { runtimeCommand } from '../runtime/resolve.js';
 import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
 import { requireRoot, SetupError } from '../util/errors.js';
 import { VERSION } from '../version.js';
@@ -39,7 +39,9 @@ export const LEFT_BEHIND_STATUS = 3;
 import { describeFault, fullDiskFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from './harness-fault.js';
 
 export interface SuiteOptions {
+  /** The runtime as given (a name on PATH or a path), and its global options (--runtime-arg). */
   readonly runtime: string;
+  readonly runtimeArgs: readonly string[];
   /** A release the catalogue knows, already checked; undefined: what the runtime says it supports. */
   readonly specVersion: string | undefined;
   /** The selected cases, and the case files that could not be loaded (reported as failures). */
@@ -65,11 +67,12 @@ export interface SuiteOptions {
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   requireRoot();
-  const runtimePath = await resolveRuntime(opts.runtime);
+  const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);
+  const runtimePath = runtime.path;
   const { expectations } = opts;
   const [probeBinary, host] = await Promise.all([ensureProbe(), hostFacts()]);
 
-  const stale = await cleanStaleRuns(opts.workDir, runtimePath);
+  const stale = await cleanStaleRuns(opts.workDir, runtime);
   if (stale.runs > 0) process.stderr.write(`ocicomply: cleaned ${stale.runs} run(s) left by a killed ocicomply (${stale.containers} container(s))\n`);
   for (const p of stale.problems) process.stderr.write(`ocicomply: ${p}\n`);
 
@@ -96,7 +99,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       }
     }
   };
-  const driver = new RuntimeDriver({ runtime: { path: runtimePath }, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
+  const driver = new RuntimeDriver({ runtime, root: workspace.root, scratchDir: workspace.scratch, timeoutMs: opts.timing.callTimeoutMs, onCall });
   try {
     const facts = await probeRuntime(driver);
     const specVersion = opts.specVersion ?? releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
@@ -106,7 +109,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (smoke.fatal) {
       // A runtime that could not write its state in a full work directory has shown nothing about itself.
       const full = await fullDiskFault(workspace.dir);
-      throw new SetupError(full ? `harness fault: ${faultMessage(full)}` : smokeFailureMessage(runtimePath, smoke.fatal));
+      throw new SetupError(full ? `harness fault: ${faultMessage(full)}` : smokeFailureMessage(runtime, smoke.fatal));
     }
     for (const s of smoke.steps) if (s.problem) process.stderr.write(`ocicomply: the probe container's \`${s.op}\` ${s.problem}; the cases judge this\n`);
     for (const p of smoke.cleanupProblems) {
@@ -123,14 +126,14 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         },
         jsonFile: opts.json?.isStdout ? undefined : opts.json?.name, expectationsFile: expectations?.file,
       });
-    const runtime = { path: runtimePath, version: facts.version };
+    const identity = { path: runtimePath, args: runtime.args, version: facts.version };
     const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
     if (expectations && entries?.length === 0 && expectations.entries.length > 0) {
       // Otherwise every failure would read as new with no hint why.
       process.stderr.write(`ocicomply: no entry of ${expectations.file} holds for ${facts.version ?? 'a runtime of unknown version'} at spec ${specVersion} on a ${host.cgroup} host: every failure counts as new\n`);
     }
     const mark = (r: CaseResult): CaseResult => (entries ? { ...r, results: r.results.map((x) => markResult(entries, x)) } : r);
-    reporter.start({ total: cases.length, runtime, specVersion, host });
+    reporter.start({ total: cases.length, runtime: identity, specVersion, host });
     for (const e of loadErrors) reporter.loadError(e);
 
     const started = performance.now();
@@ -190,7 +193,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const flat = results.flatMap((r) => r.results);
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const doc: RunDocument = {
-      ocicomply: VERSION, runtime, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
+      ocicomply: VERSION, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
     };
     await reporter.end(doc);

@@ -1,6 +1,6 @@
 /**
  * The one place that runs the runtime under test. Every call: an argument
- * array (no shell), the harness's own --root, a deadline, and a record of what
+ * array (no shell), the user's global options, then the harness's own --root, a deadline, and a record of what
  * happened. Nothing else in ocicomply spawns the runtime.
  */
 import { execa } from 'execa';
@@ -12,6 +12,11 @@ import type { CallRecord } from '../results.js';
 export interface RuntimeCommand {
   /** Absolute path of the runtime executable. */
   readonly path: string;
+  /**
+   * Global options the runtime needs before its command (--runtime-arg:
+   * a log level, a platform), given first, before the harness's --root.
+   */
+  readonly args: readonly string[];
 }
 
 export interface CallOptions {
@@ -36,9 +41,10 @@ let callSerial = 0;
 export class RuntimeDriver {
   constructor(readonly options: DriverOptions) {}
 
-  /** Runs `runtime --root ROOT ...args` (or without --root for global queries). */
+  /** Runs `runtime GLOBAL-OPTIONS --root ROOT ...args` (without --root for global queries). */
   async call(args: readonly string[], opts: CallOptions & { readonly withRoot?: boolean } = {}): Promise<CallRecord> {
-    const argv = opts.withRoot === false ? [...args] : ['--root', this.options.root, ...args];
+    const global = this.options.runtime.args;
+    const argv = opts.withRoot === false ? [...global, ...args] : [...global, '--root', this.options.root, ...args];
     return this.spawn(argv, opts);
   }
 

@@ -44,7 +44,9 @@ export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 export function start(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; done: Promise<Omit<Outcome, 'doc'>> } {
   // Through env(1): the test runner re-injects its loader into node children it spawns.
-  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, BIN, ...args], { cwd: ROOT, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // A test's own NODE_OPTIONS (a module loaded with --import) is set again after it is dropped.
+  const own = env['NODE_OPTIONS'] === undefined ? [] : [`NODE_OPTIONS=${env['NODE_OPTIONS']}`];
+  const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...own, process.execPath, BIN, ...args], { cwd: ROOT, env: userEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,8 +64,8 @@ const VM_DEADLINE = ['--vm-timeout', '300000'];
  * up (the run stops with "no sign of life") is booted once more, and `note`
  * hears of it so the test's output says so.
  */
-export async function run(runtime: string, extra: readonly string[] = [], note?: (message: string) => void): Promise<Outcome> {
-  if (!extra.includes('--vm')) return runOnce(runtime, extra);
+export async function run(runtime: string, extra: readonly string[] = [], note?: (message: string) => void, env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  if (!extra.includes('--vm')) return runOnce(runtime, extra, env);
   const args = extra.includes('--vm-timeout') ? extra : [...extra, ...VM_DEADLINE];
   const first = await runOnce(runtime, args);
   if (first.doc || !/gave no sign of life/.test(first.stderr)) return first;
@@ -76,11 +78,11 @@ export function whyNoResults(r: Outcome): { stderr?: string } {
   return r.doc ? {} : { stderr: r.stderr.slice(-4000) };
 }
 
-async function runOnce(runtime: string, extra: readonly string[]): Promise<Outcome> {
+async function runOnce(runtime: string, extra: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   const dir = await freshDir('run');
   try {
     const json = join(dir, 'results.json');
-    const { done } = start(['run', '--runtime', runtime, '--reporter', 'tap', '--json', json, '--work-dir', join(dir, 'work'), ...extra]);
+    const { done } = start(['run', '--runtime', runtime, '--reporter', 'tap', '--json', json, '--work-dir', join(dir, 'work'), ...extra], env);
     const r = await done;
     let doc: RunDocument | undefined;
     try {
