@@ -8,6 +8,7 @@ import { CONTAINER_NAMESPACE_HOOKS, HOOK_TYPE_SINCE, HOOK_TYPES } from '../cases
 import type { CaseContext, Container } from '../engine/context.js';
 import { readHookLog, type HookRecord } from '../engine/hook-log.js';
 import { readReport } from '../engine/probe-report.js';
+import { placeHook, placementEvidence, programStart, type Placement } from './hook-placement.js';
 import { parseState } from '../engine/state-document.js';
 import { hookArgs, IN_CONTAINER } from '../bundle/config.js';
 import { commandLine, COMPARED_NAMESPACES, fileId, identify, namespacesOf } from '../host/proc.js';
@@ -93,17 +94,17 @@ async function selectWithRecords(ctx: CaseContext, c: Container, step: CheckStep
 
 /** Runs `each` for every configured hook of the step that has a record; judges once. */
 async function judgeEach(ctx: CaseContext, step: CheckStep, c: Container, what: string,
-  each: (h: Configured, r: HookRecord) => Promise<string | undefined> | string | undefined): Promise<void> {
+  each: (h: Configured, r: HookRecord, line: number) => Promise<string | undefined> | string | undefined): Promise<void> {
   const got = await selectWithRecords(ctx, c, step);
   if (!got) return;
   const { chosen, recs } = got;
   const problems: string[] = [];
   let seen = 0;
   for (const h of chosen) {
-    const r = recs.find((x) => x.label === h.hook.label);
-    if (!r) continue;
+    const line = recs.findIndex((x) => x.label === h.hook.label);
+    if (line < 0) continue;
     seen++;
-    const p = await each(h, r);
+    const p = await each(h, recs[line]!, line);
     if (p) problems.push(`${h.type} hook ${h.hook.label}: ${p}`);
   }
   if (seen === 0) return judge(ctx, step, false, `no hook of ${describe(step)} ran, so ${what} cannot be seen`);
@@ -198,42 +199,33 @@ export const hooksInTypeOrder: CheckDefinition = {
 
 export const hooksVsProgram: CheckDefinition = {
   name: 'hooks-vs-program',
-  description: 'Each named hook ran before (or after) the user program started, by the monotonic clock both record.',
+  description: 'Each named hook ran before (or after) the user program started, by the lines the hook log had when the program started.',
   params: withSelector({ ran: { enum: ['before', 'after'] } }, ['ran']),
   async run(ctx, step, c) {
     const report = await readReport(c.paths.report);
     if (report.kind !== 'report') return judge(ctx, step, false, 'the program has not started, so hooks cannot be placed against it');
-    const started = report.report.startedUs;
-    const before = step.params['ran'] === 'before';
-    const program = await fileId(c.paths.probeInRootfs);
-    await judgeEach(ctx, step, c, `ran ${before ? 'before' : 'after'} the program started`, (_h, r) => {
-      const ranBefore = ranBeforeProgram(r, started, program);
-      if (ranBefore === before) return undefined;
-      const exe = r.targetExe === null ? '' : r.targetExe === program ? '; the container process was executing the program' : '; the container process was not executing the program yet';
-      return `ran ${Math.abs(r.us - started)} µs ${r.us < started ? 'before' : 'after'} the program started${exe}`;
+    const start = programStart(report, await fileId(c.paths.probeInRootfs));
+    const want: Placement = step.params['ran'] === 'before' ? 'before' : 'after';
+    await judgeEach(ctx, step, c, `ran ${want} the program started`, (_h, r, line) => {
+      const placed = placeHook(line, r, start);
+      if (placed === want) return undefined;
+      if (placed === undefined) return 'cannot be placed against the program: the program could not read the hook log, and the hook did not see it executing';
+      return `ran ${placed} the program started (${placementEvidence(line, start)})`;
     });
   },
 };
 
 /**
- * Did the hook run before the program started? What the container process
- * was executing when the hook looked settles it; the monotonic clock decides
- * when that could not be seen.
- */
-function ranBeforeProgram(r: HookRecord, programStartedUs: number, programFile: string | undefined): boolean {
-  if (r.targetExe !== null && programFile !== undefined) return r.targetExe !== programFile && r.us < programStartedUs;
-  return r.us < programStartedUs;
-}
-
-/**
  * Statuses a hook may see: what its type's phase implies, or the truth at the
  * moment it ran when a runtime runs it at another time (that timing is judged
- * by the "when" requirements, not here).
+ * by the "when" requirements, not here). A hook that cannot be placed against
+ * the program is held to its phase.
  */
-function allowedStatuses(type: HookType, before: boolean): string[] {
+function allowedStatuses(type: HookType, placed: Placement | undefined): string[] {
   if (type === 'poststop') return ['stopped'];
   const nominal = ['prestart', 'createRuntime', 'createContainer', 'startContainer'].includes(type) ? ['creating', 'created'] : ['running'];
-  return [...new Set([...nominal, ...(before ? ['creating', 'created'] : ['running'])])];
+  const truth = placed === undefined ? [] : placed === 'before' ? ['creating', 'created'] : ['running'];
+  return [...new Set([...nominal, ...truth])];
 }
 
 const STANDARD = new Set(['creating', 'created', 'running', 'stopped']);
@@ -243,12 +235,10 @@ export const hooksState: CheckDefinition = {
   description: "Each named hook read the container's state on stdin: valid, its id and bundle, and a status true to the moment it ran.",
   params: withSelector({}),
   async run(ctx, step, c) {
-    const report = await readReport(c.paths.report);
-    const started = report.kind === 'report' ? report.report.startedUs : Infinity;
-    const program = await fileId(c.paths.probeInRootfs);
+    const start = programStart(await readReport(c.paths.report), await fileId(c.paths.probeInRootfs));
     const bundle = await realpath(c.paths.bundle);
     const notes: string[] = [];
-    await judgeEach(ctx, step, c, 'state on stdin', async (h, r) => {
+    await judgeEach(ctx, step, c, 'state on stdin', async (h, r, line) => {
       const parsed = parseState(r.stdin);
       if (parsed.kind === 'not-json') return `stdin is not a state document: ${parsed.error}`;
       const doc = parsed.doc;
@@ -262,7 +252,7 @@ export const hooksState: CheckDefinition = {
         notes.push(`${h.hook.label} saw runtime-defined status "${status}"`);
         return undefined;
       }
-      const allowed = allowedStatuses(h.type, ranBeforeProgram(r, started, program));
+      const allowed = allowedStatuses(h.type, placeHook(line, r, start));
       return allowed.includes(status) ? undefined : `status is ${status} where ${allowed.join(' or ')} is true at that moment`;
     });
     if (notes.length) judge(ctx, step, true, notes.join('; '));
