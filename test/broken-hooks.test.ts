@@ -75,6 +75,16 @@ const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
   },
 };
 
+t.test('poststart hooks run before the program', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
+  // runc 1.1.5 runs poststart during create, so the reference is a wrapper that runs
+  // them itself once the program executes; the broken one runs them before start.
+  const reference = await run(join(RUNTIMES, 'broken-hooks', 'poststart-by-wrapper'), ARGS);
+  const known = failures(reference.doc);
+  t.notOk(known.includes('hooks/lifecycle hooks.poststart.during-start'), 'the reference passes hooks.poststart.during-start');
+  const r = await run(join(RUNTIMES, 'broken-hooks', 'poststart-before-program'), ARGS);
+  t.same(failures(r.doc).filter((f) => !known.includes(f)), ['hooks/lifecycle hooks.poststart.during-start'], 'fails exactly hooks.poststart.during-start');
+});
+
 t.test('broken hook runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
   const baseline = await run('runc', ARGS);
   const known = failures(baseline.doc);
