@@ -107,8 +107,18 @@ async function judgeEach(ctx: CaseContext, step: CheckStep, c: Container, what: 
     const p = await each(h, recs[line]!, line);
     if (p) problems.push(`${h.type} hook ${h.hook.label}: ${p}`);
   }
-  if (seen === 0) return judge(ctx, step, false, `no hook of ${describe(step)} ran, so ${what} cannot be seen`);
+  if (seen === 0) return judge(ctx, step, false, `no hook of ${describe(step)} ran, so ${what} cannot be seen`, { missingHookTypes: typesOf(chosen) });
   judge(ctx, step, problems.length === 0, problems.length === 0 ? `${what}: as required for ${seen} hook(s)` : problems.join('; '));
+}
+
+/** The distinct hook types of these hooks, in order. */
+function typesOf(hooks: readonly Configured[]): HookType[] {
+  return [...new Set(hooks.map((h) => h.type))];
+}
+
+/** Types none of whose hooks (among these) has a record. */
+function typesNeverRun(hooks: readonly Configured[], recs: readonly HookRecord[]): HookType[] {
+  return typesOf(hooks).filter((t) => hooks.every((h) => h.type !== t || !recs.some((r) => r.label === h.hook.label)));
 }
 
 function describe(step: CheckStep): string {
@@ -124,12 +134,15 @@ export const hooksRan: CheckDefinition = {
     const got = await selectWithRecords(ctx, c, step);
     if (!got) return;
     const { chosen, recs } = got;
+    const missing = typesNeverRun(chosen, recs);
+    let explained = true;
     const problems = chosen.flatMap(({ type, hook }) => {
       const n = recs.filter((r) => r.label === hook.label).length;
+      if (n !== 1 && !missing.includes(type)) explained = false;
       return n === 1 ? [] : [`${type} hook ${hook.label} ran ${n} times`];
     });
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `${describe(step)} hooks ran, each once` : problems.join('; '),
-      { expected: chosen.map((h) => h.hook.label), actual: recs.map((r) => r.label) });
+      { expected: chosen.map((h) => h.hook.label), actual: recs.map((r) => r.label), ...(explained ? { missingHookTypes: missing } : {}) });
   },
 };
 
@@ -165,7 +178,8 @@ export const hooksInArrayOrder: CheckDefinition = {
       judged.push(type);
       if (JSON.stringify(got) !== JSON.stringify(want.filter((l) => got.includes(l)))) problems.push(`${type} hooks ran as ${got.join(', ')}; configured ${want.join(', ')}`);
     }
-    if (judged.length === 0) return judge(ctx, step, false, 'no hook type ran two hooks or more, so no order can be seen');
+    const neverRan = types.filter((type) => !recs.some((r) => (c.spec.hooks[type] ?? []).some((h) => h.label === r.label)));
+    if (judged.length === 0) return judge(ctx, step, false, 'no hook type ran two hooks or more, so no order can be seen', { missingHookTypes: neverRan });
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `${judged.join(', ')} hooks ran in array order` : problems.join('; '));
   },
 };
@@ -191,7 +205,7 @@ export const hooksInTypeOrder: CheckDefinition = {
       judged++;
       if (Math.max(...a) > Math.min(...b)) problems.push(`a ${types[i + 1]} hook ran before a ${types[i]} hook`);
     }
-    if (judged === 0) return judge(ctx, step, false, `not both of ${types.join(', ')} ran, so their order cannot be seen`);
+    if (judged === 0) return judge(ctx, step, false, `not both of ${types.join(', ')} ran, so their order cannot be seen`, { missingHookTypes: types.filter((_t, i) => positions[i]!.length === 0) });
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `ran in the order ${types.join(' < ')}` : problems.join('; '),
       { expected: types.join(' < '), actual: recs.map((r) => r.label) });
   },
@@ -358,9 +372,10 @@ export const hookAborted: CheckDefinition = {
     // lived is, and it can only come out short, never long, under load.
     else if (last.timedOut) problems.push(`the operation was still running at its deadline (${Math.round(last.durationMs)} ms)`);
     const lived: string[] = [];
+    const neverRan: HookType[] = [];
     for (const h of hooks) {
       const r = recs.find((x) => x.label === h.hook.label);
-      if (!r) { problems.push(`${h.hook.label} never ran`); continue; }
+      if (!r) { problems.push(`${h.hook.label} never ran`); neverRan.push(h.type); continue; }
       if (CONTAINER_NAMESPACE_HOOKS.has(h.type)) { problems.push(`${h.hook.label}: only runtime-namespace hooks can be followed from the host`); continue; }
       if (await runsHook(r.pid, h.hook.label)) { problems.push(`${h.hook.label}: its process ${r.pid} is still running`); continue; }
       const ms = await livedMs(c.paths.hookLog, r.pid);
@@ -369,7 +384,10 @@ export const hookAborted: CheckDefinition = {
       else if (ms > limit) problems.push(`${h.hook.label} lived ${ms} ms by its own clock, more than its timeout plus ${within} ms (${limit} ms)`);
       else lived.push(`${h.hook.label} lived ${ms} ms (limit ${limit} ms)`);
     }
-    judge(ctx, step, problems.length === 0, problems.length === 0 ? `aborted: ${lived.join('; ')}` : problems.join('; '));
+    // only a hook that never ran explains the failure when nothing else went wrong
+    const onlyNeverRan = problems.length === neverRan.length;
+    judge(ctx, step, problems.length === 0, problems.length === 0 ? `aborted: ${lived.join('; ')}` : problems.join('; '),
+      onlyNeverRan ? { missingHookTypes: [...new Set(neverRan)] } : {});
   },
 };
 
