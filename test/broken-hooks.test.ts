@@ -10,8 +10,14 @@ import { failures, onPath, run, RUNTIMES } from './helpers/suite.js';
 
 const ARGS = ['--only', 'hooks', '--spec-version', '1.1.0'];
 
-const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
+/**
+ * `roots`: per case, the failures that follow from no other; every other new
+ * failure of that case must name one of them in followsFrom. A hook type that
+ * never ran is one root per case, however many checks it fails.
+ */
+const BROKEN: Record<string, { expected: string[]; args?: string[]; roots?: Record<string, string[]> }> = {
   'drop-createRuntime': {
+    roots: { 'hooks/lifecycle': ['hooks.createRuntime.during-create'] },
     expected: [
       'hooks/lifecycle hooks.createRuntime.during-create',
       // with no createRuntime hook, neither order that involves it can be seen
@@ -56,6 +62,12 @@ const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
     ],
   },
   'drop-all-hooks': {
+    roots: {
+      'hooks/lifecycle': ['prestart.during-create', 'createRuntime.during-create', 'createContainer.during-create',
+        'startContainer.during-start', 'poststop.during-delete'].map((r) => `hooks.${r}`),
+      // path.resolution finds createContainer and startContainer missing, state.stdin the other four types
+      'hooks/context': ['hooks.path.resolution', 'hooks.state.stdin'],
+    },
     // every hook requirement runc passes, the information ones included: they fail when no hook ran
     expected: [
       ...['args', 'cwd.observed', 'env', 'env-unset.observed', 'namespace.container', 'namespace.runtime', 'path.resolution',
@@ -90,12 +102,17 @@ t.test('broken hook runtimes', { skip: onPath('runc') ? false : 'runc is not on 
   const known = failures(baseline.doc);
   t.ok(baseline.doc!.results.some((r) => r.case === 'hooks/lifecycle' && r.requirement === 'hooks.poststart.during-start'
     && r.status === 'fail' && /before the program started/.test(r.message)), 'runc 1.1.5 runs poststart before the program: hooks-vs-program can fail');
-  for (const [name, { expected, args = [] }] of Object.entries(BROKEN)) {
+  for (const [name, { expected, args = [], roots = {} }] of Object.entries(BROKEN)) {
     await t.test(name, async (t) => {
       const r = await run(join(RUNTIMES, 'broken-hooks', name), [...ARGS, ...args]);
       t.ok(r.doc, 'the run wrote its results document');
       t.same(failures(r.doc).filter((f) => !known.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
       for (const f of expected) t.notOk(known.includes(f), `runc passes ${f}`);
+      for (const [id, want] of Object.entries(roots)) {
+        const failed = r.doc!.results.filter((x) => x.case === id && x.status === 'fail' && !known.includes(`${x.case} ${x.requirement}`));
+        t.same(failed.filter((x) => !x.followsFrom).map((x) => x.requirement).sort(), [...want].sort(), `${id}: the root causes are ${want.join(', ')}`);
+        for (const x of failed.filter((x) => x.followsFrom)) t.ok(want.includes(x.followsFrom!), `${id} ${x.requirement} follows from ${x.followsFrom}, a root cause`);
+      }
     });
   }
 });

@@ -56,3 +56,26 @@ t.test('placeHook', async (t) => {
   t.equal(placeHook(0, { targetExe: 'runc' }, programStart(report(null), 'p')), undefined, 'another executable proves nothing (a sandbox pid never executes the program)');
   t.equal(placeHook(0, { targetExe: null }, programStart({ kind: 'absent' }, 'p')), 'before', 'a program that never started: every hook before it');
 });
+
+t.test('followsFrom: the first failure to find a hook type missing is its root', async (t) => {
+  const { followsFrom } = await import('../src/engine/follows-from.js');
+  const fail = (requirement: string, missingHookTypes?: string[]) => ({ requirement, ok: false, message: 'm', ...(missingHookTypes ? { missingHookTypes } : {}) });
+  const causes = followsFrom([
+    fail('a.runs', ['createRuntime']),
+    fail('b.order', ['createRuntime']),
+    fail('c.state', ['createRuntime', 'poststop']),
+    fail('d.env', ['poststop']),
+    fail('e.own'),
+    fail('f.mixed', ['createRuntime']),
+    fail('f.mixed'),
+    fail('a.runs', ['createRuntime']),
+    { requirement: 'g.pass', ok: true, message: 'fine' },
+  ]);
+  t.equal(causes.get('b.order'), 'a.runs', 'a later failure on the same missing type follows from the first');
+  t.notOk(causes.has('a.runs'), 'the root follows from nothing, even when it finds the type missing again');
+  t.notOk(causes.has('c.state'), 'a failure that is first to find one of its types missing is a root');
+  t.equal(causes.get('d.env'), 'c.state', 'and the root of that type');
+  t.notOk(causes.has('e.own'), 'a failure that names no missing type stands on its own');
+  t.notOk(causes.has('f.mixed'), 'a requirement with a failure of its own is a root, whatever its other failures');
+  t.notOk(causes.has('g.pass'));
+});
