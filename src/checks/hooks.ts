@@ -193,6 +193,8 @@ export const hooksInTypeOrder: CheckDefinition = {
     if (typeof recs === 'string') return judge(ctx, step, false, recs);
     const types = (step.params['types'] as HookType[]).filter((t) => hookTypeDefined(t, ctx.specVersion));
     if (types.length < 2) return ctx.skipRequirements(step.requirements, `fewer than two of these hook types exist in spec ${ctx.specVersion}`);
+    // Positions in the one log, whose lines hooks append as they start: an order
+    // seen in one place, so no clock (the host's or a container's) is compared.
     const positions = types.map((type) => {
       const labels = (c.spec.hooks[type] ?? []).map((h) => h.label);
       return recs.flatMap((r, i) => (labels.includes(r.label) ? [i] : []));
