@@ -3,7 +3,7 @@
  * (and on the host as a hook). It observes and reports; it never judges.
  *
  *   ocicomply-probe run [--report PATH] [--signals PATH] [--actions PATH --do ACTION ...]
- *                       [--exit N] [--wait]
+ *                       [--hook-log PATH] [--exit N] [--wait]
  *   ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]
  *   ocicomply-probe seccomp-agent SOCKET LOG [--answer N] [--timeout-ms MS]
  *   ocicomply-probe subreaper CMD [ARG...]
@@ -12,7 +12,12 @@
  * given), then writes a JSON report of what the process sees to PATH
  * atomically (write PATH.tmp, rename), so the report's existence doubles as
  * the marker that the user program ran. Then it exits with N (default 0) or,
- * with --wait, sleeps until a signal ends it.
+ * with --wait, sleeps until a signal ends it. With --hook-log, the first
+ * thing it does is count the complete lines of the hook log (the report's
+ * hookLogLinesAtStart; null when the log cannot be read, 0 when it does not
+ * exist yet): the hooks on those lines ran before the program started, every
+ * later line after it. Both events are seen in one file, so no clock is
+ * compared across the container boundary.
  *
  * Actions (--do, in order, after the report is written): each appends a
  * "begin" line and then a result line to the actions log, so an action that
@@ -52,6 +57,9 @@
  * stdin, and the file identity of the executable of the pid named in the
  * state), then waits MS milliseconds and exits with N. The line is written
  * before the wait, so a hook aborted for its timeout is still on record.
+ * While it waits, the hook rewrites LOG.alive.PID (PID its own) every 50 ms
+ * with the milliseconds it has lived so far, by its own clock: the last
+ * value bounds when it was aborted, however slowly the runtime returned.
  *
  * seccomp-agent (on the host): listens on the unix socket SOCKET for the
  * runtime's seccomp listener connection, logs the container process state it
@@ -93,6 +101,8 @@
 extern char **environ;
 
 static int signals_fd = -1;
+/* Complete lines of the hook log when the program started: -2 not asked, -1 unreadable. */
+static long hook_log_lines_at_start = -2;
 /* CLOCK_MONOTONIC at entry to main, in microseconds: when the program started. */
 static long long started_us;
 
@@ -108,7 +118,7 @@ static void die(const char *what) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: ocicomply-probe run [--report PATH] [--signals PATH] [--exit N] [--wait]\n"
+    fprintf(stderr, "usage: ocicomply-probe run [--report PATH] [--signals PATH] [--hook-log PATH] [--exit N] [--wait]\n"
                     "       ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]\n"
                     "       ocicomply-probe subreaper CMD [ARG...]\n");
     exit(125);
@@ -185,6 +195,8 @@ static void write_report(FILE *f, int argc, char **argv) {
     int ngroups = getgroups(256, groups);
 
     fprintf(f, "{\"startedUs\":%lld,\"pid\":%d,\"ppid\":%d", started_us, (int)getpid(), (int)getppid());
+    if (hook_log_lines_at_start == -1) fputs(",\"hookLogLinesAtStart\":null", f);
+    else if (hook_log_lines_at_start >= 0) fprintf(f, ",\"hookLogLinesAtStart\":%ld", hook_log_lines_at_start);
     fprintf(f, ",\"uid\":%u,\"gid\":%u,\"euid\":%u,\"egid\":%u",
             getuid(), getgid(), geteuid(), getegid());
     fputs(",\"groups\":[", f);
@@ -441,8 +453,25 @@ static void do_action(int i, const char *spec) {
     action_line(i, spec, result);
 }
 
+/* Newlines in the file at path: 0 when it does not exist, -1 when it cannot be read. */
+static long count_lines(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno == ENOENT ? 0 : -1;
+    char buf[8192];
+    long lines = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { lines = -1; break; }
+        if (r == 0) break;
+        for (ssize_t i = 0; i < r; i++) lines += buf[i] == '\n';
+    }
+    close(fd);
+    return lines;
+}
+
 static int cmd_run(int argc, char **argv) {
-    const char *report = NULL, *signals = NULL, *actions = NULL;
+    const char *report = NULL, *signals = NULL, *actions = NULL, *hook_log = NULL;
     const char *todo[64];
     int ntodo = 0;
     int exit_code = 0, wait_forever = 0;
@@ -452,9 +481,11 @@ static int cmd_run(int argc, char **argv) {
         else if (!strcmp(argv[i], "--actions") && i + 1 < argc) actions = argv[++i];
         else if (!strcmp(argv[i], "--do") && i + 1 < argc && ntodo < 64) todo[ntodo++] = argv[++i];
         else if (!strcmp(argv[i], "--exit") && i + 1 < argc) exit_code = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--hook-log") && i + 1 < argc) hook_log = argv[++i];
         else if (!strcmp(argv[i], "--wait")) wait_forever = 1;
         else usage();
     }
+    if (hook_log) hook_log_lines_at_start = count_lines(hook_log);
     if (signals) record_signals(signals);
     if (report) report_to(report, argc, argv);
     if (ntodo > 0) {
@@ -477,6 +508,29 @@ static long state_pid(const char *json) {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == ':') p++;
     if (*p < '0' || *p > '9') return -1;
     return strtol(p, NULL, 10);
+}
+
+/* Sleeps ms milliseconds, rewriting LOG.alive.PID every 50 ms with the time lived so far. */
+static void sleep_alive(const char *log, long ms) {
+    char path[PATH_MAX];
+    int fd = -1;
+    if (snprintf(path, sizeof path, "%s.alive.%d", log, (int)getpid()) < (int)sizeof path)
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    long long end = started_us + ms * 1000LL;
+    for (;;) {
+        long long now = monotonic_us();
+        if (fd >= 0) {
+            char line[32];
+            /* fixed width, one pwrite at offset 0: a reader never sees a half-written value */
+            int n = snprintf(line, sizeof line, "%020lld\n", (now - started_us) / 1000);
+            if (pwrite(fd, line, (size_t)n, 0) != n) { close(fd); fd = -1; }
+        }
+        if (now >= end) break;
+        long long step = end - now < 50000 ? end - now : 50000;
+        struct timespec ts = { 0, (long)step * 1000L };
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+    }
+    if (fd >= 0) close(fd);
 }
 
 static int cmd_hook(int argc, char **argv) {
@@ -536,10 +590,7 @@ static int cmd_hook(int argc, char **argv) {
     if (write(fd, line, len) != (ssize_t)len) die(log);
     close(fd);
     free(line);
-    if (sleep_ms > 0) {
-        struct timespec ts = { sleep_ms / 1000, (sleep_ms % 1000) * 1000000L };
-        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
-    }
+    if (sleep_ms > 0) sleep_alive(log, sleep_ms);
     return exit_code;
 }
 

@@ -55,6 +55,12 @@ export interface RequirementResult {
   readonly actual?: unknown;
   /** For failures: the runtime call the failure rests on, when the case made one. */
   readonly call?: FailedCall;
+  /**
+   * For failures: the requirement of the same case whose failure this one
+   * follows from (a hook type that never ran fails every later check on its
+   * hooks). Still a failure, counted as one; it says where to look first.
+   */
+  readonly followsFrom?: string;
   /** Only with an expectations file: how the result compares with it. */
   readonly expectation?: Expectation;
   /** Only with an expectations file: the reason of the entry that lists this result. */
@@ -157,6 +163,14 @@ export type Outcome = 'pass' | 'fail' | 'warn' | 'skip';
 export function outcomeOf(r: Pick<RequirementResult, 'status' | 'level'>): Outcome {
   if (r.status !== 'fail') return r.status;
   return r.level === 'MUST' ? 'fail' : 'warn';
+}
+
+/**
+ * A result's message as every report shows it: with "follows from ID" when
+ * the failure follows from an earlier one of the same case.
+ */
+export function shownMessage(r: Pick<RequirementResult, 'message' | 'followsFrom'>): string {
+  return r.followsFrom ? `${r.message} (follows from ${r.followsFrom})` : r.message;
 }
 
 /** A failed MUST fails the run; a failed SHOULD is a warning; a failed MAY is information. */

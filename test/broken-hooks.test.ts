@@ -10,8 +10,14 @@ import { failures, onPath, run, RUNTIMES } from './helpers/suite.js';
 
 const ARGS = ['--only', 'hooks', '--spec-version', '1.1.0'];
 
-const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
+/**
+ * `roots`: per case, the failures that follow from no other; every other new
+ * failure of that case must name one of them in followsFrom. A hook type that
+ * never ran is one root per case, however many checks it fails.
+ */
+const BROKEN: Record<string, { expected: string[]; args?: string[]; roots?: Record<string, string[]> }> = {
   'drop-createRuntime': {
+    roots: { 'hooks/lifecycle': ['hooks.createRuntime.during-create'] },
     expected: [
       'hooks/lifecycle hooks.createRuntime.during-create',
       // with no createRuntime hook, neither order that involves it can be seen
@@ -56,6 +62,12 @@ const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
     ],
   },
   'drop-all-hooks': {
+    roots: {
+      'hooks/lifecycle': ['prestart.during-create', 'createRuntime.during-create', 'createContainer.during-create',
+        'startContainer.during-start', 'poststop.during-delete'].map((r) => `hooks.${r}`),
+      // path.resolution finds createContainer and startContainer missing, state.stdin the other four types
+      'hooks/context': ['hooks.path.resolution', 'hooks.state.stdin'],
+    },
     // every hook requirement runc passes, the information ones included: they fail when no hook ran
     expected: [
       ...['args', 'cwd.observed', 'env', 'env-unset.observed', 'namespace.container', 'namespace.runtime', 'path.resolution',
@@ -67,6 +79,9 @@ const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
       'hooks/timeout hooks.timeout', 'hooks/timeout hooks.failure.destroyed', 'hooks/timeout hooks.failure.poststop-runs',
     ],
   },
+  // A create that returns 3 s after the hook started passed the old bound on the call's
+  // duration (timeout plus 3 s); the hook's own record of how long it lived does not.
+  'late-timeout': { expected: ['hooks/timeout hooks.timeout'] },
   'no-timeout': {
     // The call deadline (4 s) ends the create the hook keeps waiting. That create has no
     // outcome, so whether the runtime would have destroyed the container is not judged to the end.
@@ -75,17 +90,32 @@ const BROKEN: Record<string, { expected: string[]; args?: string[] }> = {
   },
 };
 
+t.test('poststart hooks run before the program', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
+  // runc 1.1.5 runs poststart during create, so the reference is a wrapper that runs
+  // them itself once the program executes; the broken one runs them before start.
+  const reference = await run(join(RUNTIMES, 'broken-hooks', 'poststart-by-wrapper'), ARGS);
+  const known = failures(reference.doc);
+  t.notOk(known.includes('hooks/lifecycle hooks.poststart.during-start'), 'the reference passes hooks.poststart.during-start');
+  const r = await run(join(RUNTIMES, 'broken-hooks', 'poststart-before-program'), ARGS);
+  t.same(failures(r.doc).filter((f) => !known.includes(f)), ['hooks/lifecycle hooks.poststart.during-start'], 'fails exactly hooks.poststart.during-start');
+});
+
 t.test('broken hook runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
   const baseline = await run('runc', ARGS);
   const known = failures(baseline.doc);
   t.ok(baseline.doc!.results.some((r) => r.case === 'hooks/lifecycle' && r.requirement === 'hooks.poststart.during-start'
     && r.status === 'fail' && /before the program started/.test(r.message)), 'runc 1.1.5 runs poststart before the program: hooks-vs-program can fail');
-  for (const [name, { expected, args = [] }] of Object.entries(BROKEN)) {
+  for (const [name, { expected, args = [], roots = {} }] of Object.entries(BROKEN)) {
     await t.test(name, async (t) => {
       const r = await run(join(RUNTIMES, 'broken-hooks', name), [...ARGS, ...args]);
       t.ok(r.doc, 'the run wrote its results document');
       t.same(failures(r.doc).filter((f) => !known.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
       for (const f of expected) t.notOk(known.includes(f), `runc passes ${f}`);
+      for (const [id, want] of Object.entries(roots)) {
+        const failed = r.doc!.results.filter((x) => x.case === id && x.status === 'fail' && !known.includes(`${x.case} ${x.requirement}`));
+        t.same(failed.filter((x) => !x.followsFrom).map((x) => x.requirement).sort(), [...want].sort(), `${id}: the root causes are ${want.join(', ')}`);
+        for (const x of failed.filter((x) => x.followsFrom)) t.ok(want.includes(x.followsFrom!), `${id} ${x.requirement} follows from ${x.followsFrom}, a root cause`);
+      }
     });
   }
 });

@@ -695,3 +695,36 @@ t.test('leftovers: JUnit keeps counts, and is valid with the run-level ones (xml
   const r = xmllint(file);
   t.equal(r.status, 0, 'validates', { out: r.out });
 });
+
+// ---- followsFrom ---------------------------------------------------------------
+
+t.test('a failure that follows from another says so in every format, and still counts', async (t) => {
+  const root = req('hooks/lifecycle', 'hooks.createRuntime.during-create', 'MUST', 'fail', 'createRuntime hook createRuntime-1 ran 0 times');
+  const follower: RequirementResult = { ...req('hooks/lifecycle', 'hooks.order.types', 'MUST', 'fail', 'not both of createRuntime, createContainer ran'), followsFrom: 'hooks.createRuntime.during-create' };
+  const c = mk('hooks/lifecycle', [root, follower], { calls: [call] });
+  const doc = docFor([c], []);
+  t.equal(doc.summary.fail, 2, 'both are failures in the counts');
+  const said = 'not both of createRuntime, createContainer ran (follows from hooks.createRuntime.during-create)';
+
+  const human = await drive((out) => createHumanReporter(out, { color: false, verbose: false }), [c], []);
+  const verbose = await drive((out) => createHumanReporter(out, { color: false, verbose: true }), [c], []);
+  t.match(verbose, `FAIL hooks.order.types (MUST) - ${said}`, 'human --verbose: the requirement line');
+  t.ok(human.split('\n').some((l) => l.trim() === said), 'human: the failure block');
+  t.notMatch(human, /ran 0 times \(follows from/, 'human: the root cause follows from nothing');
+
+  const tap = await drive((out) => createTapReporter(out), [c], []);
+  t.match(tap, /followsFrom: hooks\.createRuntime\.during-create/, 'TAP: a followsFrom key in the YAML diagnostics');
+  t.match(tap, /message: .*not both of createRuntime, createContainer ran \(follows from hooks\.createRuntime\.during-create\)/, 'TAP: the message says it');
+  const parsed = await parseTap(tap);
+  t.equal(parsed.top.fail, 2, 'TAP: both points fail');
+
+  const xml = renderJUnit(doc, [c]);
+  t.match(xml, `message="${said}"`, 'JUnit: the failure message says it');
+  t.equal((xml.match(/<failure /g) ?? []).length, 2, 'JUnit: both are failures');
+
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-follows-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeJsonDocument(join(dir, 'r.json'), doc);
+  const back = JSON.parse(await readFile(join(dir, 'r.json'), 'utf8')) as RunDocument;
+  t.same(back.results.map((r) => r.followsFrom ?? null), [null, 'hooks.createRuntime.during-create'], 'JSON: the field');
+});

@@ -99,7 +99,7 @@ t.test('mergeConfig over baseConfig, as a case patch is applied', async (t) => {
 // ---- probeArgs -------------------------------------------------------------
 
 t.test('probeArgs', async (t) => {
-  const common = [IN_CONTAINER.probe, 'run', '--report', IN_CONTAINER.report, '--signals', IN_CONTAINER.signals];
+  const common = [IN_CONTAINER.probe, 'run', '--report', IN_CONTAINER.report, '--signals', IN_CONTAINER.signals, '--hook-log', IN_CONTAINER.hookLog];
   t.same(probeArgs({ wait: true }), [...common, '--wait'], 'wait: the probe waits for a signal');
   t.same(probeArgs({ exit: 0 }), [...common, '--exit', '0'], 'exit 0 is passed, not dropped');
   t.same(probeArgs({ exit: 42 }), [...common, '--exit', '42']);

@@ -67,7 +67,9 @@ export interface BaseConfigInput {
 }
 
 export function probeArgs(program: Program): string[] {
-  const args = [IN_CONTAINER.probe, 'run', '--report', IN_CONTAINER.report, '--signals', IN_CONTAINER.signals];
+  // --hook-log: the probe counts the hook log's lines as it starts, which places
+  // every hook before or after the program without comparing clocks.
+  const args = [IN_CONTAINER.probe, 'run', '--report', IN_CONTAINER.report, '--signals', IN_CONTAINER.signals, '--hook-log', IN_CONTAINER.hookLog];
   const todo = program.do ?? [];
   if (todo.length > 0) args.push('--actions', IN_CONTAINER.actions, ...todo.flatMap((a) => ['--do', a]));
   return 'wait' in program ? [...args, '--wait'] : [...args, '--exit', String(program.exit)];

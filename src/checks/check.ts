@@ -18,7 +18,7 @@ export const NO_PARAMS = { type: 'object', additionalProperties: false, properti
  * Asserts under the step's requirements. A check that names no requirement is
  * a precondition: when it fails, the rest of the case cannot be judged.
  */
-export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: string, details: { expected?: unknown; actual?: unknown } = {}): void {
+export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; missingHookTypes?: readonly string[] } = {}): void {
   if (step.requirements.length === 0) {
     if (!ok) throw new CaseAborted(`step ${step.index} (${step.check}): ${message}`, ctx.relevantCall());
     return;

@@ -69,6 +69,12 @@ export interface Assertion {
   readonly actual?: unknown;
   /** For a failed assertion: the runtime call it rests on, if any. */
   readonly call?: CallRecord;
+  /**
+   * For a failed assertion: hook types it found had never run, when that alone
+   * is why it failed. The first failure to find a type missing is the root
+   * cause of the later ones (see followsFrom in the results).
+   */
+  readonly missingHookTypes?: readonly string[];
 }
 
 export class CaseAborted extends Error {
@@ -119,12 +125,13 @@ export class CaseContext {
    * the target version. A failure keeps the call it judged (`details.call`),
    * or else the one a reader most likely needs: see `relevantCall`.
    */
-  assert(requirements: readonly string[], ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; call?: CallRecord } = {}): void {
-    const { call: judged, ...rest } = details;
+  assert(requirements: readonly string[], ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; call?: CallRecord; missingHookTypes?: readonly string[] } = {}): void {
+    const { call: judged, missingHookTypes, ...rest } = details;
     const call = ok ? undefined : judged ?? this.relevantCall();
+    const missing = !ok && missingHookTypes?.length ? { missingHookTypes } : {};
     for (const requirement of requirements) {
       if (!this.applies(requirement)) continue;
-      this.assertions.push({ requirement, ok, message, ...rest, ...(call ? { call } : {}) });
+      this.assertions.push({ requirement, ok, message, ...rest, ...(call ? { call } : {}), ...missing });
     }
   }
 

@@ -3,7 +3,11 @@ import { readFile } from 'node:fs/promises';
 
 export interface HookRecord {
   readonly label: string;
-  /** CLOCK_MONOTONIC when the hook started, in microseconds (same clock as the program's startedUs). */
+  /**
+   * CLOCK_MONOTONIC when the hook started, in microseconds, by the clock where
+   * the hook ran: comparable with other runtime-namespace hooks, never with the
+   * program's startedUs (a sandboxed container has a clock of its own).
+   */
   readonly us: number;
   readonly pid: number;
   readonly ppid: number;

@@ -2,8 +2,14 @@
 import { readFile } from 'node:fs/promises';
 
 export interface ProbeReport {
-  /** CLOCK_MONOTONIC at the program's start, in microseconds. */
+  /** CLOCK_MONOTONIC at the program's start, in microseconds, by the container's clock. */
   readonly startedUs: number;
+  /**
+   * Complete lines of the hook log when the program started (null: the log
+   * could not be read; absent: not asked). The hooks on those lines ran
+   * before the program, every later one after it.
+   */
+  readonly hookLogLinesAtStart?: number | null;
   readonly pid: number;
   readonly ppid: number;
   readonly uid: number;

@@ -13,6 +13,7 @@ import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import { CHECKS } from '../checks/index.js';
+import { followsFrom } from './follows-from.js';
 import type { CallRecord, CaseResult, CgroupMode, FailedCall, HostFacts, RequirementResult } from '../results.js';
 import { caseTokens, missingFact, resolveCase } from '../cases/host-tokens.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
@@ -241,6 +242,7 @@ function verdicts(
   skipped: ReadonlyMap<string, string>,
   abort: Abort | undefined,
 ): RequirementResult[] {
+  const causes = followsFrom(assertions);
   return testCase.requirements.map((r): RequirementResult => {
     const base = { case: testCase.id, requirement: r.id, level: r.level };
     if (!inRange(specVersion, r.versions)) {
@@ -249,7 +251,10 @@ function verdicts(
     const mine = assertions.filter((a) => a.requirement === r.id);
     const failed = mine.filter((a) => !a.ok);
     const first = failed[0];
-    if (first) return { ...base, status: 'fail', message: failed.map((a) => a.message).join('; '), expected: first.expected, actual: first.actual, ...failedCall(first.call) };
+    if (first) {
+      const cause = causes.get(r.id);
+      return { ...base, status: 'fail', message: failed.map((a) => a.message).join('; '), expected: first.expected, actual: first.actual, ...failedCall(first.call), ...(cause ? { followsFrom: cause } : {}) };
+    }
     const skip = skipped.get(r.id);
     if (skip !== undefined) return { ...base, status: 'skip', message: skip };
     // A requirement that a step after the abort would have judged has only part of its evidence: never a pass.

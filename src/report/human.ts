@@ -6,7 +6,7 @@
  * expectations file, known deviations are told apart from new failures.
  */
 import type { FailedCall, CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
-import { failsRun, isFatal, isKnownDeviation, outcomeOf, type Outcome } from '../results.js';
+import { failsRun, isFatal, isKnownDeviation, outcomeOf, shownMessage, type Outcome } from '../results.js';
 import { StatusLine, clock } from './progress.js';
 import { caseVerdict, flush, totalsOf, type CaseVerdict, type Reporter, type RunInfo } from './reporter.js';
 
@@ -108,7 +108,7 @@ function knownNote(result: CaseResult, opts: HumanOptions, paint: Paint): string
 
 function requirementLine(r: RequirementResult, paint: Paint): string {
   const tag = OUTCOME_TAG[outcomeOf(r)](paint);
-  const msg = r.status === 'pass' || !r.message ? '' : ` - ${r.message}`;
+  const msg = r.status === 'pass' || !r.message ? '' : ` - ${shownMessage(r)}`;
   return `${tag} ${r.requirement} (${r.level})${msg}`;
 }
 
@@ -158,7 +158,7 @@ function summaryLines(doc: RunDocument, opts: HumanOptions, paint: Paint): strin
 /** A failure as a reader needs it: where the rule is, what was wanted and seen, what the runtime said. */
 function failureBlock(r: RequirementResult, opts: HumanOptions, paint: Paint): string[] {
   const where = opts.specSection?.(r.requirement);
-  const lines = [`  ${r.case}  ${r.requirement} (${r.level})${where ? `  ${paint('dim', where)}` : ''}`, indent(r.message || '(no message)', 6)];
+  const lines = [`  ${r.case}  ${r.requirement} (${r.level})${where ? `  ${paint('dim', where)}` : ''}`, indent(shownMessage(r) || '(no message)', 6)];
   if (r.expected !== undefined) lines.push(indent(`expected: ${shown(r.expected)}`, 6, 16));
   if (r.actual !== undefined) lines.push(indent(`seen:     ${shown(r.actual)}`, 6, 16));
   if (r.call) lines.push(...callLines(r.call, opts.jsonFile));

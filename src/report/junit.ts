@@ -20,7 +20,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { CallRecord, CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
-import { isKnownDeviation, outcomeOf, type Outcome } from '../results.js';
+import { isKnownDeviation, outcomeOf, shownMessage, type Outcome } from '../results.js';
 import { totalsOf, truncate } from './reporter.js';
 
 interface Suite {
@@ -107,18 +107,18 @@ function testcase(r: RequirementResult, ms: number, calls: readonly CallRecord[]
   if (outcome === 'pass') return `${open}/>\n`;
   let body: string;
   if (outcome === 'skip') body = `<skipped${attrs({ message: r.message })}>${text(r.message)}</skipped>`;
-  else if (outcome === 'fail') body = `<failure${attrs({ message: r.message, type: r.level })}>${text(evidence(r, calls))}</failure>`;
+  else if (outcome === 'fail') body = `<failure${attrs({ message: shownMessage(r), type: r.level })}>${text(evidence(r, calls))}</failure>`;
   else if (outcome === 'known') {
     const detail = evidence(r, calls);
     const why = r.deviation ? ` (${r.deviation})` : '';
     body =
-      `<skipped${attrs({ message: `known deviation: ${r.level} requirement not met: ${r.message}`, type: 'known deviation' })}>${text(`${detail}\nknown deviation${why}`)}</skipped>\n` +
+      `<skipped${attrs({ message: `known deviation: ${r.level} requirement not met: ${shownMessage(r)}`, type: 'known deviation' })}>${text(`${detail}\nknown deviation${why}`)}</skipped>\n` +
       `      <system-out>${text(`KNOWN DEVIATION: ${r.level} requirement not met${why}\n${detail}`)}</system-out>`;
   } else {
     const [word, what] = r.level === 'SHOULD' ? ['warning', 'SHOULD requirement not met'] : ['information', 'MAY requirement not met'];
     const detail = evidence(r, calls);
     body =
-      `<skipped${attrs({ message: `${word}: ${what}: ${r.message}`, type: r.level })}>${text(detail)}</skipped>\n` +
+      `<skipped${attrs({ message: `${word}: ${what}: ${shownMessage(r)}`, type: r.level })}>${text(detail)}</skipped>\n` +
       `      <system-out>${text(`${word.toUpperCase()}: ${what}\n${detail}`)}</system-out>`;
   }
   return `${open}>\n      ${body}\n    </testcase>\n`;
@@ -154,7 +154,7 @@ function leftoverSuite(problems: readonly string[]): Suite {
 
 /** What a reader needs to see why: the message, expected and actual, then the runtime calls the case made. */
 function evidence(r: RequirementResult, calls: readonly CallRecord[]): string {
-  const parts = [r.message];
+  const parts = [shownMessage(r)];
   if (r.expected !== undefined) parts.push(`expected: ${show(r.expected)}`);
   if (r.actual !== undefined) parts.push(`actual: ${show(r.actual)}`);
   if (calls.length > 0) parts.push('', `runtime calls of the case (${calls.length}):`, ...calls.map(callText));

@@ -16,7 +16,7 @@
  *                                                    reported, never a failure)
  *   skip  `ok N - ... # SKIP reason`
  */
-import { isKnownDeviation, outcomeOf } from '../results.js';
+import { isKnownDeviation, outcomeOf, shownMessage } from '../results.js';
 import type { CallRecord, CaseResult, LoadError, RequirementResult, RunDocument } from '../results.js';
 import { flush, totalsOf, truncate, type Reporter, type RunInfo } from './reporter.js';
 import { yamlishDocument } from './yamlish.js';
@@ -91,7 +91,8 @@ function point(n: number, r: RequirementResult, calls: readonly CallRecord[]): s
   if (outcome === 'pass') return [`ok ${n} - ${name}`];
   if (outcome === 'skip') return [`ok ${n} - ${name} # SKIP ${escaped(r.message) || 'no reason given'}`];
   const todo = outcome === 'warn' ? ` # TODO ${r.level === 'SHOULD' ? 'warning: SHOULD requirement not met' : 'information: MAY requirement not met'}` : '';
-  const diag: Record<string, unknown> = { case: r.case, requirement: r.requirement, level: r.level, message: r.message };
+  const diag: Record<string, unknown> = { case: r.case, requirement: r.requirement, level: r.level, message: shownMessage(r) };
+  if (r.followsFrom) diag['followsFrom'] = r.followsFrom;
   if (r.expected !== undefined) diag['expected'] = r.expected;
   if (r.actual !== undefined) diag['actual'] = r.actual;
   diag['calls'] = calls.map(callDiag);

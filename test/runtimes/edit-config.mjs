@@ -2,7 +2,7 @@
 // ($OCICOMPLY_REAL_RUNTIME, default runc) and breaks exactly one rule,
 // mostly by rewriting config.json for the duration of `create`.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REAL = process.env.OCICOMPLY_REAL_RUNTIME || 'runc';
@@ -59,4 +59,48 @@ export function eachHook(config, types, fn) {
 /** Runs `main` for create, passes every other operation through. */
 export function onCreate(edit) {
   process.exit(call.cmd === 'create' ? createWith(edit) : real());
+}
+
+/**
+ * Takes the poststart hooks out of the config at `create` and runs them itself
+ * during `start`: before the real start when `before` is set (the program has
+ * not started), else once the container process executes something other than
+ * what it executed before the start (the program). A failing hook is only
+ * reported. The hooks wait in a file under --root until then.
+ */
+export function poststartByWrapper(before) {
+  const saved = join(call.root ?? '/run/runc', `poststart-${call.id}.json`);
+  if (call.cmd === 'create') {
+    process.exit(createWith((c) => {
+      writeFileSync(saved, JSON.stringify(c.hooks?.poststart ?? []));
+      delete c.hooks?.poststart;
+    }));
+  }
+  if (call.cmd === 'delete') {
+    const status = real();
+    rmSync(saved, { force: true });
+    process.exit(status);
+  }
+  if (call.cmd !== 'start') process.exit(real());
+  const hooks = JSON.parse(readFileSync(saved, 'utf8'));
+  const stateArgs = [...(call.root ? ['--root', call.root] : []), 'state', call.id];
+  const runHooks = () => {
+    const state = realOutput(stateArgs).stdout;
+    for (const h of hooks) {
+      const r = spawnSync(h.path, h.args.slice(1), { argv0: h.args[0], env: Object.fromEntries((h.env ?? []).map((e) => e.split(/=(.*)/s, 2))), input: state, stdio: ['pipe', 'inherit', 'inherit'] });
+      if (r.status !== 0) process.stderr.write(`warning: poststart hook ${h.path} failed\n`);
+    }
+  };
+  if (before) runHooks();
+  const pid = JSON.parse(realOutput(stateArgs).stdout).pid;
+  const exeOf = () => { try { return readlinkSync(`/proc/${pid}/exe`); } catch { return undefined; } };
+  const was = exeOf();
+  const status = real();
+  if (status !== 0) process.exit(status);
+  if (!before) {
+    const deadline = Date.now() + 5000;
+    while (exeOf() === was && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    runHooks();
+  }
+  process.exit(0);
 }
