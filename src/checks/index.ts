@@ -2,7 +2,7 @@
 import type { CheckDefinition } from './check.js';
 import { actionKilled, actionResult, deviceNode, seccompMode } from './actions.js';
 import { seccompAgentState } from './seccomp-agent.js';
-import { cgroupOwner, cgroupParent, cgroupPath, cgroupValue, nothingCreated } from './cgroups.js';
+import { cgroupOwner, cgroupParent, cgroupPath, cgroupValue, cgroupVisible, nothingCreated } from './cgroups.js';
 import { programAsConfigured, programNotStarted, programStarted, signalReceived } from './program.js';
 import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
 import { hookAborted, hooksArgv, hooksEnv, hooksInArrayOrder, hooksInTypeOrder, hooksNamespace, hooksNotRun, hooksObserved, hooksRan, hooksState, hooksStatePid, hooksVsProgram } from './hooks.js';
@@ -14,7 +14,7 @@ const all: readonly CheckDefinition[] = [
   processGone, cgroupsRemoved, bundleUnchanged, runExitStatus,
   hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
   hooksArgv, hooksEnv, hooksObserved, hookAborted,
-  actionResult, actionKilled, deviceNode, seccompMode, seccompAgentState, cgroupValue, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
+  actionResult, actionKilled, deviceNode, seccompMode, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(all.map((c) => [c.name, c]));

@@ -75,6 +75,23 @@ export async function cgroupDirsOf(pid: number | 'self'): Promise<Map<string, st
   return dirs;
 }
 
+/**
+ * The host directories of an absolute cgroupsPath that exist, keyed like
+ * cgroupDirsOf (a v1 hierarchy by its controller list, the v2 one as
+ * `unified`). Where the host sees the container's cgroup even when no host
+ * process is the container's (a runtime that runs it in a sandbox).
+ */
+export async function cgroupDirsAtPath(cgroupsPath: string): Promise<Map<string, string>> {
+  const dirs = new Map<string, string>();
+  for (const mount of await cgroupMounts()) {
+    const rel = mount.root === '/' ? cgroupsPath : cgroupsPath === mount.root || cgroupsPath.startsWith(`${mount.root}/`) ? cgroupsPath.slice(mount.root.length) : undefined;
+    if (rel === undefined) continue;
+    const dir = join(mount.mountPoint, rel);
+    if (await exists(dir)) dirs.set(mount.version === 2 ? 'unified' : mount.controllers.join(','), dir);
+  }
+  return dirs;
+}
+
 /** The hierarchies in which `pid` sits somewhere other than where the harness itself sits. */
 export async function cgroupDirsCreatedFor(pid: number): Promise<string[]> {
   const [theirs, ours] = await Promise.all([cgroupDirsOf(pid), cgroupDirsOf('self')]);
