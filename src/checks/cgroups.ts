@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cgroupDirsAtPath, cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
+import { cgroupDirsAtPath, cgroupDirsEndingWith, cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
 import type { CheckStep } from '../cases/types.js';
 import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
@@ -145,24 +145,41 @@ export const cgroupVisible: CheckDefinition = {
 
 export const cgroupPath: CheckDefinition = {
   name: 'cgroup-path',
-  description: "The container process sits in the cgroup its cgroupsPath names: exactly that path under each hierarchy's root for an absolute path, a path ending with it for a relative one.",
+  description: "The container sits in the cgroup its cgroupsPath names: a cgroup that holds a process at exactly that path under a hierarchy's root (absolute), or at a path ending with it (relative), and the process state names, where it is a host process, in no cgroup of its own elsewhere. Judged on the host's cgroupfs, so it holds for a runtime whose container process is no host process (a sandbox).",
   params: { type: 'object', additionalProperties: false, properties: {} },
   async run(ctx, step, c) {
-    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
     const wanted = (c.config['linux'] as { cgroupsPath?: string }).cgroupsPath ?? '';
-    const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
-    // A process that already ran to its end (a runtime that starts at create) has no cgroup left to look at.
-    if (!(await isAlive(c.process))) return ctx.skipRequirements(step.requirements, `cannot be judged: the container process (pid ${c.process.pid}) is gone already`);
-    // Hierarchies the runtime left alone keep the harness's own cgroup.
-    const placed = [...theirs].filter(([key, path]) => ours.get(key) !== path);
     const absolute = wanted.startsWith('/');
-    const wrong = placed.filter(([, path]) => (absolute ? path !== wanted : !path.endsWith(`/${wanted}`)));
-    const ok = placed.length > 0 && wrong.length === 0;
-    judge(ctx, step, ok,
-      placed.length === 0 ? 'the container process is in no cgroup of its own' : ok ? `in ${placed.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}` : `cgroupsPath ${wanted}, but ${wrong.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}`,
-      { expected: wanted, actual: Object.fromEntries(placed) });
+    // The cgroup itself, as the host's cgroupfs shows it, decides; the process state names only adds where it is.
+    // A state pid that is no process of the container is state.pid's failure, not this one.
+    const held = await holdingProcesses(absolute ? [...(await cgroupDirsAtPath(wanted)).values()] : await cgroupDirsEndingWith(wanted));
+    const alive = c.process !== undefined && (await isAlive(c.process));
+    // A container whose process already ran to its end (a runtime that starts at create) holds nothing to look at.
+    if (held.length === 0 && c.process && !alive) return ctx.skipRequirements(step.requirements, `cannot be judged: the container process (pid ${c.process.pid}) is gone already`);
+    let wrong: Array<[string, string]> = [];
+    if (c.process && alive) {
+      const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
+      // Hierarchies the runtime left alone keep the harness's own cgroup.
+      const placed = [...theirs].filter(([key, path]) => ours.get(key) !== path);
+      wrong = placed.filter(([, path]) => (absolute ? path !== wanted : !path.endsWith(`/${wanted}`)));
+    }
+    const ok = held.length > 0 && wrong.length === 0;
+    const message = wrong.length > 0 ? `cgroupsPath ${wanted}, but the container process is in ${wrong.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}`
+      : ok ? `processes in ${held.join(', ')}`
+      : `no cgroup ${absolute ? 'at' : 'ending with'} ${wanted} holds a process`;
+    judge(ctx, step, ok, message, { expected: wanted, actual: wrong.length > 0 ? Object.fromEntries(wrong) : held });
   },
 };
+
+/** The cgroup directories that hold a process themselves. */
+async function holdingProcesses(dirs: readonly string[]): Promise<string[]> {
+  const held: string[] = [];
+  for (const dir of dirs) {
+    const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    if (procs.trim() !== '') held.push(dir);
+  }
+  return held;
+}
 
 /**
  * What the program read of `file` from inside (a `cgroup:V1FILE:V2FILE`
