@@ -152,10 +152,13 @@ export const cgroupPath: CheckDefinition = {
     const absolute = wanted.startsWith('/');
     // The cgroup itself, as the host's cgroupfs shows it, decides; the process state names only adds where it is.
     // A state pid that is no process of the container is state.pid's failure, not this one.
-    const held = await holdingProcesses(absolute ? [...(await cgroupDirsAtPath(wanted)).values()] : await cgroupDirsEndingWith(wanted));
+    const dirs = absolute ? [...(await cgroupDirsAtPath(wanted)).values()] : await cgroupDirsEndingWith(wanted);
+    const held = await holdingProcesses(dirs);
     const alive = c.process !== undefined && (await isAlive(c.process));
     // A container whose process already ran to its end (a runtime that starts at create) holds nothing to look at.
-    if (held.length === 0 && c.process && !alive) return ctx.skipRequirements(step.requirements, `cannot be judged: the container process (pid ${c.process.pid}) is gone already`);
+    if (held.length === 0 && !alive && (c.process || dirs.length > 0)) {
+      return ctx.skipRequirements(step.requirements, `cannot be judged: the container process is gone already${dirs.length > 0 ? ` (${dirs[0]} holds no process)` : ` (pid ${c.process!.pid})`}`);
+    }
     let wrong: Array<[string, string]> = [];
     if (c.process && alive) {
       const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
