@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs, hooksConfig } from '../src/bundle/config.js';
 import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js';
 import { parseState } from '../src/engine/state-document.js';
-import { annotationsVerdict } from '../src/checks/state.js';
+import { annotationsVerdict, statePidVerdict } from '../src/checks/state.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
 import { freeSpaceProblem, neededBytes } from '../src/run/harness-fault.js';
@@ -389,4 +389,24 @@ t.test('freeSpaceProblem: each case running at once needs its own room, so --job
   t.match(freeSpaceProblem('/w', 8 * MiB, 4), /^work directory \/w has 8\.0 MiB free; a run with --jobs 4 needs 20 MiB: /, 'the room for one job is too little for four');
   t.match(freeSpaceProblem('/w', 20 * MiB - 1, 4), /needs 20 MiB/, 'one byte short is too little');
   t.ok(neededBytes(8) > neededBytes(2), 'more jobs need more');
+});
+
+t.test('statePidVerdict: what can be judged of state.pid from the host, on the host kernel and under a kernel of its own', async (t) => {
+  const base = { pid: 4242, alive: true, first: { pid: 4242, same: true } };
+  const onHost = { hostKernel: true, inProgramPidNs: true, samePidInside: true, executingProgram: true };
+  t.same(statePidVerdict({ ...base, program: onHost }), { ok: true, message: 'pid 4242 is the container process' });
+  t.same(statePidVerdict({ ...base, alive: false }).ok, false, 'a pid no live process has fails');
+  t.match(statePidVerdict({ ...base, first: undefined }).message, /not in a mount namespace of its own/, 'a process in the host\'s mount namespace fails');
+  t.same(statePidVerdict({ ...base, first: { pid: 4000, same: false } }).ok, false, 'another process than the one first reported fails');
+  t.same(statePidVerdict(base).ok, true, 'before the program runs: alive, own mount namespace, the same');
+  // On the host's kernel the program's report is compared with the process.
+  t.match(statePidVerdict({ ...base, program: { ...onHost, inProgramPidNs: false } }), { ok: false, message: /not in the program's pid namespace/ });
+  t.match(statePidVerdict({ ...base, program: { ...onHost, samePidInside: false } }), { ok: false, message: /not the program's process in its pid namespace/ });
+  t.match(statePidVerdict({ ...base, program: { ...onHost, executingProgram: false } }), { ok: false, message: /not executing the program/ });
+  t.same(statePidVerdict({ ...base, program: { ...onHost, executingProgram: undefined } }).ok, true, 'while created the executable is not judged');
+  // A sandbox: the program's pid namespace is no host namespace, so nothing of it is compared with the host process.
+  const sandbox = statePidVerdict({ ...base, program: { hostKernel: false, inProgramPidNs: false, samePidInside: false, executingProgram: false } });
+  t.equal(sandbox.ok, true, 'under a kernel of its own what cannot be compared is not judged');
+  t.match(sandbox.message, /kernel of its own.*not judged/, 'and the message says so');
+  t.same(statePidVerdict({ ...base, alive: false, program: { hostKernel: false, inProgramPidNs: false, samePidInside: false, executingProgram: false } }).ok, false, 'but its pid must still be a live host process');
 });

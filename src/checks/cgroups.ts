@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
+import { cgroupDirsAtPath, cgroupDirsEndingWith, cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
 import type { CheckStep } from '../cases/types.js';
 import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
@@ -49,9 +49,32 @@ function dirFor(dirs: ReadonlyMap<string, string>, file: string, v2: boolean): s
   return undefined;
 }
 
+/**
+ * The container's cgroup directories as the host sees them, keyed like
+ * cgroupDirsOf: those at its absolute cgroupsPath, else those its process
+ * (named by state) sits in. The limits are judged there, not through the
+ * container's own view: a runtime that runs the container under a kernel of
+ * its own has no host process of the container, but its cgroup on the host
+ * still carries the limits. Where the runtime put the container elsewhere
+ * than cgroupsPath, cgroups.path.* carries that failure and the limits are
+ * judged where it did put them.
+ */
+async function containerCgroupDirs(c: Container): Promise<{ dirs: ReadonlyMap<string, string>; none?: string }> {
+  const path = (c.config['linux'] as { cgroupsPath?: string } | undefined)?.cgroupsPath ?? '';
+  if (path.startsWith('/')) {
+    const atPath = await cgroupDirsAtPath(path);
+    if (atPath.size > 0) return { dirs: atPath };
+  }
+  if (c.process) return { dirs: await cgroupDirsOf(c.process.pid) };
+  return {
+    dirs: new Map(),
+    none: `cannot be judged: the host has no cgroup at cgroupsPath ${path || '(unset)'} and no state named a container process on the host (see cgroups.path.absolute and state.pid)`,
+  };
+}
+
 export const cgroupValue: CheckDefinition = {
   name: 'cgroup-value',
-  description: "The container's cgroup files hold the expected values (v1 files on a v1 or hybrid host, v2 files on a v2 host); `a|b` names alternative files, the first the kernel has is judged (with the matching value of `x|y`); multi-line files are compared as sets of lines; a file the host lacks skips the requirement with the reason.",
+  description: "The container's cgroup files on the host's cgroupfs (at its absolute cgroupsPath, else where the process state names sits) hold the expected values (v1 files on a v1 or hybrid host, v2 files on a v2 host); `a|b` names alternative files, the first the kernel has is judged (with the matching value of `x|y`); multi-line files are compared as sets of lines; a file the host lacks skips the requirement with the reason. What the container sees of them is cgroup-visible's to judge.",
   params: {
     type: 'object', additionalProperties: false, required: ['v1', 'v2'],
     properties: {
@@ -63,10 +86,10 @@ export const cgroupValue: CheckDefinition = {
   async run(ctx, step, c) {
     const refused = step.params['refusable'] === true ? createRefusal(ctx, c) : undefined;
     if (refused) return ctx.skipRequirements(step.requirements, refused);
-    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
     const { v2, want } = await wanted(step);
     if (Object.keys(want).length === 0) return ctx.skipRequirements(step.requirements, `not judged on a ${v2 ? 'v2' : 'v1'} host`);
-    const dirs = await cgroupDirsOf(c.process.pid);
+    const { dirs, none } = await containerCgroupDirs(c);
+    if (none) return ctx.skipRequirements(step.requirements, none);
     const problems: string[] = [];
     const seen: string[] = [];
     for (const [files, values] of Object.entries(want)) {
@@ -76,39 +99,87 @@ export const cgroupValue: CheckDefinition = {
       if (!found) return ctx.skipRequirements(step.requirements, `this host's kernel has no ${files.split('|').join(' or ')} (in ${dir})`);
       const { file, value, content: got } = found;
       seen.push(`${file} = ${got}`);
-      const inside = await insideValue(ctx, c, file, v2);
-      if (inside !== undefined && inside !== got) problems.push(`inside the container ${file} reads ${JSON.stringify(inside)}, on the host ${JSON.stringify(got)}`);
-      else if (inside !== undefined) seen.push('the same inside');
-      // Multi-line files (io.max, devices.list) are compared as sets of lines.
-      const same = got.includes('\n') || value.includes('\n')
-        ? JSON.stringify(got.split('\n').map((l) => l.trim()).sort()) === JSON.stringify(value.split('\n').map((l) => l.trim()).sort())
-        : got === value;
-      if (!same) problems.push(`${file} is ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
+      if (!sameContent(got, value)) problems.push(`${file} is ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
     }
     judge(ctx, step, problems.length === 0, problems.length === 0 ? seen.join(', ') : problems.join('; '), { expected: want, actual: seen });
   },
 };
 
-export const cgroupPath: CheckDefinition = {
-  name: 'cgroup-path',
-  description: "The container process sits in the cgroup its cgroupsPath names: exactly that path under each hierarchy's root for an absolute path, a path ending with it for a relative one.",
-  params: { type: 'object', additionalProperties: false, properties: {} },
+/** Multi-line files (io.max, devices.list) are compared as sets of lines. */
+function sameContent(got: string, want: string): boolean {
+  if (!got.includes('\n') && !want.includes('\n')) return got === want;
+  const lines = (t: string): string => JSON.stringify(t.split('\n').map((l) => l.trim()).sort());
+  return lines(got) === lines(want);
+}
+
+export const cgroupVisible: CheckDefinition = {
+  name: 'cgroup-visible',
+  description: "Every cgroup file the program read from its cgroup mount at /sys/fs/cgroup (its `cgroup:` actions) was readable and holds what the host's cgroupfs holds for the container's cgroup: the mount is there and shows the container's own cgroup.",
+  params: NO_PARAMS,
   async run(ctx, step, c) {
-    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
-    const wanted = (c.config['linux'] as { cgroupsPath?: string }).cgroupsPath ?? '';
-    const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
-    // A process that already ran to its end (a runtime that starts at create) has no cgroup left to look at.
-    if (!(await isAlive(c.process))) return ctx.skipRequirements(step.requirements, `cannot be judged: the container process (pid ${c.process.pid}) is gone already`);
-    // Hierarchies the runtime left alone keep the harness's own cgroup.
-    const placed = [...theirs].filter(([key, path]) => ours.get(key) !== path);
-    const absolute = wanted.startsWith('/');
-    const wrong = placed.filter(([, path]) => (absolute ? path !== wanted : !path.endsWith(`/${wanted}`)));
-    const ok = placed.length > 0 && wrong.length === 0;
-    judge(ctx, step, ok,
-      placed.length === 0 ? 'the container process is in no cgroup of its own' : ok ? `in ${placed.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}` : `cgroupsPath ${wanted}, but ${wrong.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}`,
-      { expected: wanted, actual: Object.fromEntries(placed) });
+    const v2 = (await cgroupMode()) === 'v2';
+    const files = (c.spec.program.do ?? []).filter((a) => a.startsWith('cgroup:')).map((a) => a.split(':')[v2 ? 2 : 1]!);
+    if (files.length === 0) return judge(ctx, step, false, 'the program was asked to read no cgroup file (a `cgroup:` action)');
+    const { dirs, none } = await containerCgroupDirs(c);
+    if (none) return ctx.skipRequirements(step.requirements, none);
+    const problems: string[] = [];
+    const seen: string[] = [];
+    for (const file of files) {
+      const dir = dirFor(dirs, file, v2);
+      const onHost = dir === undefined ? undefined : await readFile(join(dir, file), 'utf8').then((t) => t.trim(), () => undefined);
+      // The limit itself is cgroup-value's to judge; without it on the host there is nothing to compare.
+      if (onHost === undefined) continue;
+      const inside = (await insideValue(ctx, c, file, v2))!;
+      if (inside !== onHost) problems.push(`inside the container ${file} reads ${JSON.stringify(inside)}, on the host ${JSON.stringify(onHost)}`);
+      else seen.push(`${file} = ${onHost}`);
+    }
+    if (problems.length === 0 && seen.length === 0) return ctx.skipRequirements(step.requirements, `cannot be judged: the host has none of ${files.join(', ')} for the container`);
+    judge(ctx, step, problems.length === 0,
+      problems.length === 0 ? `the container sees its own cgroup at /sys/fs/cgroup: ${seen.join(', ')}` : problems.join('; '),
+      { expected: 'the host\'s values', actual: problems.length === 0 ? seen : problems });
   },
 };
+
+export const cgroupPath: CheckDefinition = {
+  name: 'cgroup-path',
+  description: "The container sits in the cgroup its cgroupsPath names: a cgroup that holds a process at exactly that path under a hierarchy's root (absolute), or at a path ending with it (relative), and the process state names, where it is a host process, in no cgroup of its own elsewhere. Judged on the host's cgroupfs, so it holds for a runtime whose container process is no host process (a sandbox).",
+  params: { type: 'object', additionalProperties: false, properties: {} },
+  async run(ctx, step, c) {
+    const wanted = (c.config['linux'] as { cgroupsPath?: string }).cgroupsPath ?? '';
+    const absolute = wanted.startsWith('/');
+    // The cgroup itself, as the host's cgroupfs shows it, decides; the process state names only adds where it is.
+    // A state pid that is no process of the container is state.pid's failure, not this one.
+    const dirs = absolute ? [...(await cgroupDirsAtPath(wanted)).values()] : await cgroupDirsEndingWith(wanted);
+    const held = await holdingProcesses(dirs);
+    const alive = c.process !== undefined && (await isAlive(c.process));
+    // A container whose process already ran to its end (a runtime that starts at create) holds nothing to look at.
+    if (held.length === 0 && !alive && (c.process || dirs.length > 0)) {
+      return ctx.skipRequirements(step.requirements, `cannot be judged: the container process is gone already${dirs.length > 0 ? ` (${dirs[0]} holds no process)` : ` (pid ${c.process!.pid})`}`);
+    }
+    let wrong: Array<[string, string]> = [];
+    if (c.process && alive) {
+      const [theirs, ours] = await Promise.all([cgroupPaths(c.process.pid), cgroupPaths('self')]);
+      // Hierarchies the runtime left alone keep the harness's own cgroup.
+      const placed = [...theirs].filter(([key, path]) => ours.get(key) !== path);
+      wrong = placed.filter(([, path]) => (absolute ? path !== wanted : !path.endsWith(`/${wanted}`)));
+    }
+    const ok = held.length > 0 && wrong.length === 0;
+    const message = wrong.length > 0 ? `cgroupsPath ${wanted}, but the container process is in ${wrong.map(([k, p]) => `${k || 'unified'}:${p}`).join(', ')}`
+      : ok ? `processes in ${held.join(', ')}`
+      : `no cgroup ${absolute ? 'at' : 'ending with'} ${wanted} holds a process`;
+    judge(ctx, step, ok, message, { expected: wanted, actual: wrong.length > 0 ? Object.fromEntries(wrong) : held });
+  },
+};
+
+/** The cgroup directories that hold a process themselves. */
+async function holdingProcesses(dirs: readonly string[]): Promise<string[]> {
+  const held: string[] = [];
+  for (const dir of dirs) {
+    const procs = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    if (procs.trim() !== '') held.push(dir);
+  }
+  return held;
+}
 
 /**
  * What the program read of `file` from inside (a `cgroup:V1FILE:V2FILE`

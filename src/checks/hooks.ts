@@ -277,15 +277,21 @@ export const hooksState: CheckDefinition = {
 
 export const hooksStatePid: CheckDefinition = {
   name: 'hooks-state-pid',
-  description: "The pid in each named hook's state is the container process as seen from the hook's namespace: the host pid for runtime-namespace hooks, the in-container pid for container-namespace hooks.",
+  description: "The pid in each named hook's state is the container process as seen from the hook's namespace: for runtime-namespace hooks the host pid state names, for container-namespace hooks the pid the program reports of itself.",
   params: withSelector({}),
   async run(ctx, step, c) {
-    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
+    const inContainerTypes = new Set(configured(c, step).map((h) => CONTAINER_NAMESPACE_HOOKS.has(h.type)));
+    if (inContainerTypes.has(false) && !c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
+    // A container-namespace hook sees the container's pids, under the same kernel as the program (the host's, or a
+    // sandbox's own), so its pid is compared with the program's report rather than with anything seen from the host.
+    const report = await readReport(c.paths.report);
+    const programPid = report.kind === 'report' ? report.report.pid : undefined;
+    if (inContainerTypes.has(true) && programPid === undefined) return ctx.skipRequirements(step.requirements, 'cannot be judged: the program never reported its pid (see program-started)');
     await judgeEach(ctx, step, c, 'pid in state', (h, r) => {
       const parsed = parseState(r.stdin);
       const pid = parsed.kind === 'not-json' ? undefined : parsed.doc.pid;
       const inContainer = CONTAINER_NAMESPACE_HOOKS.has(h.type);
-      const want = inContainer ? c.pidInContainer : c.process!.pid;
+      const want = inContainer ? programPid : c.process!.pid;
       return pid === want ? undefined : `pid is ${String(pid)}, not ${String(want)} (the container process as seen from the ${inContainer ? 'container' : 'runtime'} namespace)`;
     });
   },
@@ -293,18 +299,23 @@ export const hooksStatePid: CheckDefinition = {
 
 export const hooksNamespace: CheckDefinition = {
   name: 'hooks-namespace',
-  description: "Each named hook ran in the runtime namespace (the harness's pid, net, uts and ipc namespaces, not the container's mount namespace) or in the container namespace (the container process's mnt, pid, net, uts and ipc).",
+  description: "Each named hook ran in the runtime namespace (the harness's pid, net, uts and ipc namespaces, not the container's mount namespace) or in the container namespace (the mnt, pid, net, uts and ipc namespaces the program reports of itself).",
   params: withSelector({ namespace: { enum: ['runtime', 'container'] } }, ['namespace']),
   async run(ctx, step, c) {
-    if (!c.namespaces) return ctx.skipRequirements(step.requirements, 'cannot be judged: the container process was never observed (see state.pid)');
-    const ours = await namespacesOf('self');
     const container = step.params['namespace'] === 'container';
+    // The container's namespaces as the program reports them: a hook in the container namespace reports its own
+    // under the same kernel (the host's, or a sandbox's own), where the host's view of state.pid may not reach.
+    const report = await readReport(c.paths.report);
+    const theirs = report.kind === 'report' ? report.report.namespaces : undefined;
+    if (container && !theirs) return ctx.skipRequirements(step.requirements, 'cannot be judged: the program never reported its namespaces (see program-started)');
+    if (!container && !c.namespaces) return ctx.skipRequirements(step.requirements, 'cannot be judged: the container process was never observed (see state.pid)');
+    const ours = await namespacesOf('self');
     await judgeEach(ctx, step, c, `ran in the ${container ? 'container' : 'runtime'} namespace`, (h, r) => {
       const differs: string[] = [];
       for (const ns of COMPARED_NAMESPACES) {
         const got = r.namespaces[ns];
         if (container) {
-          if (got !== c.namespaces![ns]) differs.push(`${ns} is not the container's`);
+          if (got !== theirs![ns]) differs.push(`${ns} is not the container's`);
         } else if (ns === 'mnt') {
           // A runtime may itself run in a mount namespace of its own; it must not be the
           // container's. Once the container is gone (poststop) its namespace inode can be

@@ -4,7 +4,7 @@ import { actionKilled, actionResult, deviceNode } from './actions.js';
 import { seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow } from './seccomp.js';
 import { ptmxIsContainers } from './devices.js';
 import { seccompAgentState } from './seccomp-agent.js';
-import { cgroupOwner, cgroupParent, cgroupPath, cgroupValue, nothingCreated } from './cgroups.js';
+import { cgroupOwner, cgroupParent, cgroupPath, cgroupValue, cgroupVisible, nothingCreated } from './cgroups.js';
 import { programAsConfigured, programNotStarted, programStarted, signalReceived } from './program.js';
 import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
 import { hookAborted, hooksArgv, hooksEnv, hooksInArrayOrder, hooksInTypeOrder, hooksNamespace, hooksNotRun, hooksObserved, hooksRan, hooksState, hooksStatePid, hooksVsProgram } from './hooks.js';
@@ -16,7 +16,7 @@ const all: readonly CheckDefinition[] = [
   processGone, cgroupsRemoved, bundleUnchanged, runExitStatus,
   hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
   hooksArgv, hooksEnv, hooksObserved, hookAborted,
-  actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
+  actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 
 export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(all.map((c) => [c.name, c]));

@@ -1,6 +1,6 @@
 /** Checks that delete removed what create made, and only that. */
 import { fingerprintDiff, fingerprintBundle } from '../bundle/fingerprint.js';
-import { exists } from '../host/cgroups.js';
+import { cgroupDirsForPath, exists } from '../host/cgroups.js';
 import { isAlive } from '../host/proc.js';
 import { readReport } from '../engine/probe-report.js';
 import type { CheckDefinition } from './check.js';
@@ -22,14 +22,18 @@ export const processGone: CheckDefinition = {
 
 export const cgroupsRemoved: CheckDefinition = {
   name: 'cgroups-removed',
-  description: 'The cgroup directories the container process was placed in (other than the harness\'s own) no longer exist.',
+  description: 'No cgroup directory of the container is left: none at its absolute cgroupsPath, and none of those its process was seen in (other than the harness\'s own).',
   params: NO_PARAMS,
   async run(ctx, step, c) {
-    if (!c.process) return ctx.skipRequirements(step.requirements, NEVER_OBSERVED);
+    // An absolute cgroupsPath names the container's cgroup whether or not a host process is the container's (a sandbox).
+    const path = (c.config['linux'] as { cgroupsPath?: string } | undefined)?.cgroupsPath ?? '';
+    const atPath = path.startsWith('/') ? await cgroupDirsForPath(path) : [];
+    if (!c.process && atPath.length === 0) return ctx.skipRequirements(step.requirements, NEVER_OBSERVED);
+    const dirs = [...new Set([...c.cgroupDirs, ...atPath])];
     const left: string[] = [];
-    for (const dir of c.cgroupDirs) if (await exists(dir)) left.push(dir);
+    for (const dir of dirs) if (await exists(dir)) left.push(dir);
     judge(ctx, step, left.length === 0,
-      left.length === 0 ? `the ${c.cgroupDirs.length} cgroup director${c.cgroupDirs.length === 1 ? 'y' : 'ies'} made for the container are gone` : `cgroup directories left after delete: ${left.join(', ')}`,
+      left.length === 0 ? `no cgroup directory of the container is left (${dirs.length} looked at)` : `cgroup directories left after delete: ${left.join(', ')}`,
       { expected: [], actual: left });
   },
 };

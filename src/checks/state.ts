@@ -3,7 +3,7 @@ import { realpath } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { ContainerStatus } from '../cases/types.js';
 import { stateFields } from '../engine/context.js';
-import { executableId, fileId, identify, namespaceInode } from '../host/proc.js';
+import { executableId, fileId, hostHasNamespace, identify, namespaceInode, pidInOwnNamespace } from '../host/proc.js';
 import { observeProcess } from '../engine/observe.js';
 import { readReport } from '../engine/probe-report.js';
 import { describeOutcome } from '../runtime/driver.js';
@@ -121,9 +121,63 @@ export const stateAnnotations: CheckDefinition = {
   },
 };
 
+/** What the host saw of the pid a state named while created or running, for statePidVerdict. */
+export interface PidSeen {
+  readonly pid: number;
+  /** A live (not zombie) host process has this pid. */
+  readonly alive: boolean;
+  /** The container process as first adopted (a live pid in a mount namespace other than the harness's), and whether this is it. */
+  readonly first: { readonly pid: number; readonly same: boolean } | undefined;
+  /** What can be compared with the program's own report, once it wrote one. */
+  readonly program?: {
+    /** Some host process is in the pid namespace the program reports: it runs under the host's kernel. */
+    readonly hostKernel: boolean;
+    /** The pid's pid namespace, as the host sees it, is the one the program reports. */
+    readonly inProgramPidNs: boolean;
+    /** The pid the process has in its own pid namespace (NSpid) is the pid the program reports of itself. */
+    readonly samePidInside: boolean;
+    /** The pid executes the program file (judged once running; undefined while created). */
+    readonly executingProgram: boolean | undefined;
+  };
+}
+
+/**
+ * runtime.md (State): pid "is the ID of the container process, as seen by the
+ * host", REQUIRED while created or running on Linux. From the host it can
+ * always be judged that the pid is a live process, set apart from the host
+ * by a mount namespace of its own, and the same process from create to start.
+ * Whether it is the process running the program can only be told when the
+ * program runs under the host's kernel (its pid namespace is one the host's
+ * processes are in): then its pid namespace, its pid inside it and its
+ * executable must be the program's. A runtime that runs the container under a
+ * kernel of its own (a sandbox) has no host process running the program; the
+ * host process it names cannot be compared with a report from another kernel,
+ * so that part is not judged, and the message says so.
+ */
+export function statePidVerdict(seen: PidSeen): { ok: boolean; message: string } {
+  const { pid } = seen;
+  if (!seen.alive) return { ok: false, message: `no live process has pid ${pid}` };
+  if (!seen.first) return { ok: false, message: `pid ${pid} is not in a mount namespace of its own, so it is not the container process` };
+  if (!seen.first.same) return { ok: false, message: `pid ${pid} is not the process first reported (${seen.first.pid})` };
+  const p = seen.program;
+  if (!p) return { ok: true, message: `pid ${pid} is a live host process in a mount namespace of its own, the same since it was first reported` };
+  if (!p.hostKernel) {
+    return {
+      ok: true,
+      message: `pid ${pid} is a live host process in a mount namespace of its own, the same since it was first reported; the program reports a pid namespace no host process is in, so it runs under a kernel of its own (a sandbox), and whether pid ${pid} is the process that runs it cannot be told from the host (not judged)`,
+    };
+  }
+  const problems = [
+    ...(p.inProgramPidNs ? [] : [`pid ${pid} is not in the program's pid namespace`]),
+    ...(p.inProgramPidNs && !p.samePidInside ? [`pid ${pid} is not the program's process in its pid namespace`] : []),
+    ...(p.executingProgram === false ? [`pid ${pid} is not executing the program`] : []),
+  ];
+  return problems.length === 0 ? { ok: true, message: `pid ${pid} is the container process` } : { ok: false, message: problems.join('; ') };
+}
+
 export const statePid: CheckDefinition = {
   name: 'state-pid',
-  description: "While created or running, pid is the container process on the host: alive, in the container's namespaces, the same process from create to start, and (once started) the one executing the program.",
+  description: "While created or running, pid is the container process on the host: alive, in a mount namespace of its own, the same process from create to start, and, when the program runs under the host's kernel, the process in the program's pid namespace that (once started) executes the program. Under a kernel of its own (a sandbox) the last part cannot be observed from the host and is not judged.",
   params: NO_PARAMS,
   async run(ctx, step, c) {
     const { parsed } = await ctx.currentState(c);
@@ -131,19 +185,22 @@ export const statePid: CheckDefinition = {
     const pid = doc?.pid;
     if (typeof pid !== 'number' || pid <= 0) return judge(ctx, step, false, `state has no pid while ${String(doc?.status)}`, { actual: pid });
     await observeProcess(c, parsed);
-    const problems: string[] = [];
     const identity = await identify(pid);
-    if (!identity) problems.push(`no live process has pid ${pid}`);
-    else if (!c.process) problems.push(`pid ${pid} is not in a mount namespace of its own, so it is not the container process`);
-    else if (c.process.pid !== pid || c.process.startTime !== identity.startTime) problems.push(`pid ${pid} is not the process first reported (${c.process.pid})`);
+    const first = c.process ? { pid: c.process.pid, same: identity !== undefined && c.process.pid === pid && c.process.startTime === identity.startTime } : undefined;
     const report = await readReport(c.paths.report);
+    let program: PidSeen['program'];
     if (identity && report.kind === 'report') {
-      // Once the program runs, the pid must be the very process that runs it.
-      const [pidNs, exe, probe] = await Promise.all([namespaceInode(pid, 'pid'), executableId(pid), fileId(c.paths.probeInRootfs)]);
-      if (pidNs !== report.report.namespaces['pid']) problems.push(`pid ${pid} is not in the program's pid namespace`);
-      if (doc?.status === 'running' && exe !== probe) problems.push(`pid ${pid} is not executing the program`);
+      const reported = report.report.namespaces['pid'];
+      const [pidNs, inside, exe, probe] = await Promise.all([namespaceInode(pid, 'pid'), pidInOwnNamespace(pid), executableId(pid), fileId(c.paths.probeInRootfs)]);
+      const inProgramPidNs = typeof reported === 'number' && pidNs === reported;
+      program = {
+        hostKernel: inProgramPidNs || (typeof reported === 'number' && (await hostHasNamespace('pid', reported))),
+        inProgramPidNs,
+        samePidInside: inside === report.report.pid,
+        executingProgram: doc?.status === 'running' ? exe === probe : undefined,
+      };
     }
-    judge(ctx, step, problems.length === 0, problems.length === 0 ? `pid ${pid} is the container process` : problems.join('; '),
-      { expected: c.process ? `pid ${c.process.pid}` : 'the container process', actual: pid });
+    const verdict = statePidVerdict({ pid, alive: identity !== undefined, first, ...(program ? { program } : {}) });
+    judge(ctx, step, verdict.ok, verdict.message, { expected: c.process ? `pid ${c.process.pid}` : 'the container process', actual: pid });
   },
 };

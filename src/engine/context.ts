@@ -47,8 +47,6 @@ export interface Container {
   process?: ProcessIdentity;
   /** Namespace inodes of the container process (mnt, pid, net, uts, ipc), seen when it was first observed. */
   namespaces?: Readonly<Record<string, number | undefined>>;
-  /** The container process's pid inside its own pid namespace. */
-  pidInContainer?: number | undefined;
   /** Cgroup directories the harness made for the case (a seeded parent), removed at teardown. */
   harnessCgroups: string[];
   /** Host cgroup directories the container's process was in, other than the harness's own. */

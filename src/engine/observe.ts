@@ -4,7 +4,7 @@
  * the cleanup never act on a recycled pid.
  */
 import { cgroupDirsCreatedFor } from '../host/cgroups.js';
-import { identify, namespaceInode, namespacesOf, pidInOwnNamespace } from '../host/proc.js';
+import { identify, namespaceInode, namespacesOf } from '../host/proc.js';
 import type { Container } from './context.js';
 import type { StateParse } from './state-document.js';
 
@@ -25,5 +25,4 @@ export async function observeProcess(c: Container, parsed: StateParse): Promise<
   c.process = identity;
   c.cgroupDirs = await cgroupDirsCreatedFor(pid);
   c.namespaces = await namespacesOf(pid);
-  c.pidInContainer = await pidInOwnNamespace(pid);
 }

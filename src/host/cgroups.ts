@@ -75,6 +75,48 @@ export async function cgroupDirsOf(pid: number | 'self'): Promise<Map<string, st
   return dirs;
 }
 
+/**
+ * The host directories of an absolute cgroupsPath that exist, keyed like
+ * cgroupDirsOf (a v1 hierarchy by its controller list, the v2 one as
+ * `unified`). Where the host sees the container's cgroup even when no host
+ * process is the container's (a runtime that runs it in a sandbox).
+ */
+export async function cgroupDirsAtPath(cgroupsPath: string): Promise<Map<string, string>> {
+  const dirs = new Map<string, string>();
+  for (const mount of await cgroupMounts()) {
+    const rel = mount.root === '/' ? cgroupsPath : cgroupsPath === mount.root || cgroupsPath.startsWith(`${mount.root}/`) ? cgroupsPath.slice(mount.root.length) : undefined;
+    if (rel === undefined) continue;
+    const dir = join(mount.mountPoint, rel);
+    const key = mount.version === 2 ? 'unified' : mount.controllers.join(',');
+    // A hierarchy mounted twice (a chroot's /sys) is judged at its first mount, as cgroupDirsOf does.
+    if (!dirs.has(key) && (await exists(dir))) dirs.set(key, dir);
+  }
+  return dirs;
+}
+
+/**
+ * The host directories, in each hierarchy (at its first mount), whose path
+ * ends with the relative cgroupsPath `rel`: where a runtime may have put a
+ * relative path. Searched `maxDepth` levels down.
+ */
+export async function cgroupDirsEndingWith(rel: string, maxDepth = 8): Promise<string[]> {
+  const found: string[] = [];
+  const seen = new Set<string>();
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    if (dir.endsWith(`/${rel}`)) found.push(dir);
+    if (depth >= maxDepth) return;
+    const children = (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory());
+    for (const e of children) await walk(join(dir, e.name), depth + 1);
+  };
+  for (const mount of await cgroupMounts()) {
+    const key = mount.version === 2 ? 'unified' : mount.controllers.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await walk(mount.mountPoint, 0);
+  }
+  return found;
+}
+
 /** The hierarchies in which `pid` sits somewhere other than where the harness itself sits. */
 export async function cgroupDirsCreatedFor(pid: number): Promise<string[]> {
   const [theirs, ours] = await Promise.all([cgroupDirsOf(pid), cgroupDirsOf('self')]);

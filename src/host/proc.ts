@@ -2,7 +2,7 @@
  * Host-side observations of processes through procfs. Identity is (pid, start
  * time) so that a recycled pid is never mistaken for the container process.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 
 export interface ProcessIdentity {
   readonly pid: number;
@@ -49,6 +49,18 @@ export async function namespaceInode(pid: number | 'self', ns: string): Promise<
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Is any host process in the namespace with this inode? A namespace that a
+ * program reports of itself and that no host process is in belongs to another
+ * kernel (a runtime that runs the container in a sandbox with a kernel of its
+ * own), or is gone.
+ */
+export async function hostHasNamespace(ns: string, inode: number): Promise<boolean> {
+  const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  for (const pid of pids) if ((await namespaceInode(Number(pid), ns)) === inode) return true;
+  return false;
 }
 
 /** The namespaces that tell where a process runs. */
