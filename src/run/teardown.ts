@@ -34,7 +34,7 @@ export interface TeardownOptions {
  */
 export async function teardown(driver: RuntimeDriver | undefined, c: Leftover, opts: TeardownOptions): Promise<string[]> {
   const problems: string[] = [];
-  if (driver) problems.push(...(await throughRuntime(driver, c, opts)));
+  const stillKnown = driver !== undefined && !(await throughRuntime(driver, c, opts));
   if (c.process && (await isAlive(c.process))) {
     await killIfSame(c.process);
     const gone = await pollUntil(async () => ((await isAlive(c.process!)) ? undefined : true), { timeoutMs: opts.waitTimeoutMs });
@@ -52,13 +52,18 @@ export async function teardown(driver: RuntimeDriver | undefined, c: Leftover, o
   // What the runtime left in them (its helper, a lost container process) would keep them busy.
   const stuck = await killCgroupProcesses(toRemove, opts.waitTimeoutMs);
   if (stuck.length) problems.push(`processes ${stuck.join(', ')} in the cgroups of ${c.id} survived SIGKILL`);
+  // A container whose process did not stop in time cannot be deleted; with
+  // its processes killed above the runtime is asked once more.
+  if (driver && stillKnown && !(await throughRuntime(driver, c, opts))) {
+    problems.push(`container ${c.id} is still known to the runtime after kill and delete`);
+  }
   const left = await removeCgroupDirs(toRemove);
   if (left.length) problems.push(`cgroup directories of ${c.id} could not be removed: ${left.join(', ')}`);
   return problems;
 }
 
-async function throughRuntime(driver: RuntimeDriver, c: Leftover, opts: TeardownOptions): Promise<string[]> {
-  const problems: string[] = [];
+/** Kill, wait for stopped, delete; true when the runtime no longer knows the container. */
+async function throughRuntime(driver: RuntimeDriver, c: Leftover, opts: TeardownOptions): Promise<boolean> {
   const call = { timeoutMs: opts.callTimeoutMs };
   const status = async (): Promise<string | undefined> => {
     const r = await driver.state(c.id, call);
@@ -67,16 +72,14 @@ async function throughRuntime(driver: RuntimeDriver, c: Leftover, opts: Teardown
     return p.kind === 'not-json' ? 'unknown' : String(p.doc.status);
   };
   let st = await status();
-  if (st !== undefined) {
-    if (st !== 'stopped') {
-      await driver.kill(c.id, 'KILL', call);
-      st = await pollUntil(async () => {
-        const s = await status();
-        return s === undefined || s === 'stopped' ? (s ?? 'gone') : undefined;
-      }, { timeoutMs: opts.waitTimeoutMs });
-    }
-    if (st !== 'gone') await driver.delete(c.id, call);
-    if ((await status()) !== undefined) problems.push(`container ${c.id} is still known to the runtime after kill and delete`);
+  if (st === undefined) return true;
+  if (st !== 'stopped') {
+    await driver.kill(c.id, 'KILL', call);
+    st = await pollUntil(async () => {
+      const s = await status();
+      return s === undefined || s === 'stopped' ? (s ?? 'gone') : undefined;
+    }, { timeoutMs: opts.waitTimeoutMs });
   }
-  return problems;
+  if (st !== 'gone') await driver.delete(c.id, call);
+  return (await status()) === undefined;
 }
