@@ -6,6 +6,7 @@ import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs, hooksConfig } from '.
 import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js';
 import { parseState } from '../src/engine/state-document.js';
 import { annotationsVerdict, statePidVerdict } from '../src/checks/state.js';
+import { missingFile } from '../src/checks/cgroups.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
 import { freeSpaceProblem, neededBytes } from '../src/run/harness-fault.js';
@@ -409,4 +410,15 @@ t.test('statePidVerdict: what can be judged of state.pid from the host, on the h
   t.equal(sandbox.ok, true, 'under a kernel of its own what cannot be compared is not judged');
   t.match(sandbox.message, /kernel of its own.*not judged/, 'and the message says so');
   t.same(statePidVerdict({ ...base, alive: false, program: { hostKernel: false, inProgramPidNs: false, samePidInside: false, executingProgram: false } }).ok, false, 'but its pid must still be a live host process');
+});
+
+t.test('missingFile: on v2 a file of a controller the host offers but the cgroup lacks fails; otherwise the kernel lacks it', async (t) => {
+  const dir = '/sys/fs/cgroup/p/c';
+  const notEnabled = missingFile('pids.max', dir, { host: ['cpu', 'memory', 'pids'], cgroup: ['memory'] });
+  t.equal(notEnabled.skip, false, 'a controller left disabled is a failure');
+  t.match(notEnabled.message, /the pids controller is not enabled for the container's cgroup \(its cgroup.controllers: memory\)/);
+  t.equal(missingFile('pids.max', dir, { host: ['memory'], cgroup: ['memory'] }).skip, true, 'a controller the host lacks is a skip');
+  t.equal(missingFile('memory.swap.max', dir, { host: ['memory'], cgroup: ['memory'] }).skip, true, 'an enabled controller without the file: the kernel lacks it');
+  t.equal(missingFile('hugetlb.2MB.rsvd.max|hugetlb.2MB.max', dir, { host: ['hugetlb'], cgroup: [] }).skip, false, 'alternatives of a disabled controller fail too');
+  t.equal(missingFile('pids.max', dir).skip, true, 'v1: a missing file is the kernel\'s');
 });

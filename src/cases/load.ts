@@ -148,7 +148,7 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
   const versions = raw['versions'] === undefined ? undefined : String(raw['versions']);
   if (versions !== undefined && !isValidRange(versions)) throw new CaseFileError(`field versions: "${versions}" is not a version range`);
   const needs = (raw['needs'] ?? []) as Need[];
-  const cgroupsPath = raw['cgroupsPath'] === 'relative' ? 'relative' : 'absolute';
+  const cgroupsPath = raw['cgroupsPath'] === 'relative' || raw['cgroupsPath'] === 'nested' ? raw['cgroupsPath'] : 'absolute';
   return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath, mountCgroup: raw['mountCgroup'] === 'rw' ? 'rw' : raw['mountCgroup'] === true ? 'ro' : 'none', ...(raw['cgroupParent'] ? { cgroupParent: raw['cgroupParent'] as NonNullable<Case['cgroupParent']> } : {}), requirements, containers, steps };
 }
 

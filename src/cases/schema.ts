@@ -111,7 +111,7 @@ export const caseSchema = {
         ],
       },
     },
-    cgroupsPath: { enum: ['absolute', 'relative'] },
+    cgroupsPath: { enum: ['absolute', 'relative', 'nested'] },
     mountCgroup: { enum: [true, false, 'rw'] },
     cgroupParent: {
       type: 'object', additionalProperties: false, required: ['v1', 'v2'],

@@ -122,8 +122,12 @@ export interface Case {
   readonly versions?: string;
   /** What the runtime's `features` or the host must offer; otherwise the case is skipped with the reason. */
   readonly needs: readonly Need[];
-  /** `relative`: the containers' cgroupsPath is relative (no leading slash). */
-  readonly cgroupsPath: 'absolute' | 'relative';
+  /**
+   * `relative`: the containers' cgroupsPath is relative (no leading slash);
+   * `nested`: absolute, below a parent cgroup that does not exist yet, so the
+   * runtime makes the parent and enables in it the controllers the container needs.
+   */
+  readonly cgroupsPath: 'absolute' | 'relative' | 'nested';
   /** Mount the container's own cgroup at /sys/fs/cgroup (with a cgroup namespace): read-only for the probe to read, or read-write. */
   readonly mountCgroup: 'none' | 'ro' | 'rw';
   /**

@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cgroupDirsAtPath, cgroupDirsEndingWith, cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
+import { cgroupControllers, cgroupDirsAtPath, cgroupDirsEndingWith, cgroupDirsForPath, cgroupDirsOf, cgroupMode, exists } from '../host/cgroups.js';
 import type { CheckStep } from '../cases/types.js';
 import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
@@ -96,7 +96,12 @@ export const cgroupValue: CheckDefinition = {
       const dir = dirFor(dirs, files, v2);
       if (!dir) return ctx.skipRequirements(step.requirements, `this ${v2 ? 'v2' : 'v1'} host has no ${files.split('.')[0]} controller for the container`);
       const found = await firstFile(dir, files, values);
-      if (!found) return ctx.skipRequirements(step.requirements, `this host's kernel has no ${files.split('|').join(' or ')} (in ${dir})`);
+      if (!found) {
+        const missing = missingFile(files, dir, v2 ? { host: await cgroupControllers('v2'), cgroup: await controllersOf(dir) } : undefined);
+        if (missing.skip) return ctx.skipRequirements(step.requirements, missing.message);
+        problems.push(missing.message);
+        continue;
+      }
       const { file, value, content: got } = found;
       seen.push(`${file} = ${got}`);
       if (!sameContent(got, value)) problems.push(`${file} is ${JSON.stringify(got)}, not ${JSON.stringify(value)}`);
@@ -104,6 +109,25 @@ export const cgroupValue: CheckDefinition = {
     judge(ctx, step, problems.length === 0, problems.length === 0 ? seen.join(', ') : problems.join('; '), { expected: want, actual: seen });
   },
 };
+
+/**
+ * What a cgroup file missing from the container's cgroup means. On v2 a file
+ * of a controller the host offers but the container's cgroup does not have
+ * enabled is the runtime's doing ("The OCI runtime MUST ensure that the needed
+ * cgroup controllers are enabled for the cgroup", config-linux.md, Unified);
+ * otherwise this kernel lacks the file, and nothing is judged.
+ */
+export function missingFile(files: string, dir: string, v2?: { host: readonly string[]; cgroup: readonly string[] }): { skip: boolean; message: string } {
+  const controller = files.split('.')[0]!;
+  if (v2 && v2.host.includes(controller) && !v2.cgroup.includes(controller)) {
+    return { skip: false, message: `${files.split('|').join(' or ')} is missing: the ${controller} controller is not enabled for the container's cgroup (its cgroup.controllers: ${v2.cgroup.join(' ') || 'none'})` };
+  }
+  return { skip: true, message: `this host's kernel has no ${files.split('|').join(' or ')} (in ${dir})` };
+}
+
+async function controllersOf(dir: string): Promise<string[]> {
+  return (await readFile(join(dir, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+}
 
 /** Multi-line files (io.max, devices.list) are compared as sets of lines. */
 function sameContent(got: string, want: string): boolean {

@@ -205,9 +205,10 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     const id = spec.idOf !== undefined ? ids.get(spec.idOf)! : fresh.id;
     ids.set(spec.alias, id);
     const sharedDir = join(dir, spec.alias, 'shared');
-    // A seeded parent lies above the container's own cgroup.
+    // A seeded parent (or, for `nested`, one the runtime makes) lies above the container's own cgroup.
     const parentName = `${fresh.id}-parent`;
-    const cgroupsPath = testCase.cgroupParent ? `/${parentName}${fresh.cgroupsPath}` : testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath;
+    const cgroupsPath = testCase.cgroupParent || testCase.cgroupsPath === 'nested' ? `/${parentName}${fresh.cgroupsPath}`
+      : testCase.cgroupsPath === 'relative' ? fresh.cgroupsPath.slice(1) : fresh.cgroupsPath;
     const parent = testCase.cgroupParent
       ? await seedParent(parentName, testCase.cgroupParent, env.host.cgroup, (harnessCgroups) => env.workspace.journal({ id, cgroupsPath, harnessCgroups }))
       : undefined;
