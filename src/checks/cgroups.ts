@@ -97,7 +97,7 @@ export const cgroupValue: CheckDefinition = {
       if (!dir) return ctx.skipRequirements(step.requirements, `this ${v2 ? 'v2' : 'v1'} host has no ${files.split('.')[0]} controller for the container`);
       const found = await firstFile(dir, files, values);
       if (!found) {
-        const missing = missingFile(files, dir, v2 ? { host: await cgroupControllers('v2'), cgroup: await controllersOf(dir) } : undefined);
+        const missing = missingFile(files, dir, v2 ? { host: await cgroupControllers('v2'), cgroup: await cgroupControllers('v2', dir) } : undefined);
         if (missing.skip) return ctx.skipRequirements(step.requirements, missing.message);
         problems.push(missing.message);
         continue;
@@ -123,10 +123,6 @@ export function missingFile(files: string, dir: string, v2?: { host: readonly st
     return { skip: false, message: `${files.split('|').join(' or ')} is missing: the ${controller} controller is not enabled for the container's cgroup (its cgroup.controllers: ${v2.cgroup.join(' ') || 'none'})` };
   }
   return { skip: true, message: `this host's kernel has no ${files.split('|').join(' or ')} (in ${dir})` };
-}
-
-async function controllersOf(dir: string): Promise<string[]> {
-  return (await readFile(join(dir, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
 }
 
 /** Multi-line files (io.max, devices.list) are compared as sets of lines. */
