@@ -6,6 +6,7 @@
  */
 import { loadCatalogue } from './catalogue.js';
 import { loadCases } from './cases/load.js';
+import { CHECKS } from './checks/index.js';
 import { caseSkipReason } from './engine/run-case.js';
 import { hostFacts } from './host/facts.js';
 import { nodeVersionProblem } from './host/node-version.js';
@@ -154,7 +155,7 @@ function reportSmoke(label: string, smoke: SmokeResult): void {
 /** Which cases a run at the default target would skip, grouped by reason. */
 async function reportSkips(facts: RuntimeFacts, host: HostFacts, opts: DoctorOptions): Promise<void> {
   const catalogue = await loadCatalogue(opts.catalogueFile);
-  const { cases } = await loadCases(opts.caseDirs, catalogue);
+  const { cases } = await loadCases(opts.caseDirs, catalogue, CHECKS);
   const specVersion = releaseOf(facts.newestSpec ?? '') ?? DEFAULT_SPEC_VERSION;
   const byReason = new Map<string, string[]>();
   for (const c of cases) {

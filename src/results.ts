@@ -77,6 +77,17 @@ export interface CaseResult {
   readonly durationMs: number;
   /** Problems met while cleaning up after the case (never a verdict, but never hidden). */
   readonly cleanupProblems: readonly string[];
+  /** What each check step observed, in step order: the data its verdicts were judged from. */
+  readonly observations?: readonly StepObservation[];
+}
+
+/** What one check step saw: plain JSON, judged again unchanged by the check's unit fixtures. */
+export interface StepObservation {
+  readonly step: number;
+  readonly check: string;
+  readonly container: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly seen: unknown;
 }
 
 /**

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogue } from '../src/catalogue.js';
 import { loadCases } from '../src/cases/load.js';
+import { CHECKS } from '../src/checks/index.js';
 import { loadExpectations, unknownIds, type ExpectationsFile } from '../src/expectations/file.js';
 import { applicableEntries, markResult } from '../src/expectations/mark.js';
 import { deviationsTable, TABLE_BEGIN, TABLE_END, withTable } from '../src/expectations/table.js';
@@ -39,7 +40,7 @@ type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 t.test('the shipped files load, and name only cases and requirements that exist', async (t) => {
   const files = await shipped();
   t.same(files.map((f) => f.runtime), ['crun', 'runc']);
-  const { cases, errors } = await loadCases([join(ROOT, 'cases')], catalogue);
+  const { cases, errors } = await loadCases([join(ROOT, 'cases')], catalogue, CHECKS);
   t.same(errors, []);
   for (const f of files) {
     t.ok(f.entries.length > 5, `${f.runtime}: entries`);

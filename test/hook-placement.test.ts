@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { hooksVsProgram } from '../src/checks/hooks.js';
 import { placeHook, programStart } from '../src/checks/hook-placement.js';
 import { CaseContext, type Container } from '../src/engine/context.js';
+import { runCheck } from '../src/engine/run-check.js';
 import type { Case, CheckStep, HookSpec } from '../src/cases/types.js';
 import type { RuntimeDriver } from '../src/runtime/driver.js';
 
@@ -26,9 +27,11 @@ async function verdicts(dir: string, linesAtStart: number | null, programUs: num
   const testCase = { id: 'hooks/unit', requirements: [{ id: REQ, level: 'MUST', versions: '*' }] } as unknown as Case;
   const c = { id: 'x', paths, spec: { hooks: HOOKS } } as unknown as Container;
   const ctx = new CaseContext(testCase, new Map([['main', c]]), {} as RuntimeDriver, { callTimeoutMs: 1, waitTimeoutMs: 1, settleMs: 1 }, '1.1.0', new AbortController().signal, async () => {});
-  const step = (types: string[], ran: string): CheckStep => ({ kind: 'check', index: 0, check: 'hooks-vs-program', requirements: [REQ], params: { types, ran } }) as unknown as CheckStep;
-  await hooksVsProgram.run(ctx, step(['startContainer'], 'before'), c);
-  await hooksVsProgram.run(ctx, step(['poststart'], 'after'), c);
+  const step = (types: string[], ran: string): CheckStep => ({ kind: 'check', index: 0, container: 'main', check: 'hooks-vs-program', requirements: [REQ], params: { types, ran } }) as unknown as CheckStep;
+  for (const s of [step(['startContainer'], 'before'), step(['poststart'], 'after')]) {
+    ctx.currentStep = s;
+    await runCheck(ctx, s, hooksVsProgram, { specVersion: '1.1.0', host: { kernel: '6.1', cgroup: 'v2', controllers: [], blockDevice: null } });
+  }
   return ctx.assertions.map((a) => a.ok);
 }
 

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogue, type Catalogue } from '../src/catalogue.js';
 import { loadCaseFile, loadCases, selectCases } from '../src/cases/load.js';
+import { CHECKS } from '../src/checks/index.js';
 import type { Case } from '../src/cases/types.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -224,7 +225,7 @@ async function put(dir: string, rel: string, text: string): Promise<string> {
 t.test('the good case on its own loads with everything resolved', async (t) => {
   const dir = await tempDir(t);
   await put(dir, 'good/ok.yaml', GOOD);
-  const { cases, errors } = await loadCases([dir], catalogue);
+  const { cases, errors } = await loadCases([dir], catalogue, CHECKS);
   t.same(errors, []);
   t.equal(cases.length, 1);
   const c = cases[0]!;
@@ -255,7 +256,7 @@ t.test('each malformed case fails that file only, naming the file and the field'
   // a file that is not YAML is not a case at all
   await put(dir, 'bad/README.md', 'not a case');
 
-  const { cases, errors } = await loadCases([dir], catalogue);
+  const { cases, errors } = await loadCases([dir], catalogue, CHECKS);
   t.same(cases.map((c) => c.id), ['good/ok'], 'the good case still loads, and only it');
   t.equal(errors.length, BAD.length, 'one error per bad file, no more');
 
@@ -274,16 +275,16 @@ t.test('loadCaseFile alone returns a LoadError or a Case', async (t) => {
   const dir = await tempDir(t);
   const good = await put(dir, 'x/good.yml', GOOD);
   const bad = await put(dir, 'x/bad.yaml', BAD.find((b) => b.file === 'bad/wrong-level.yaml')!.yaml);
-  const g = await loadCaseFile(dir, good, catalogue);
+  const g = await loadCaseFile(dir, good, catalogue, CHECKS);
   t.notOk('message' in g, 'good file loads');
   if (!('message' in g)) t.equal(g.id, 'x/good', '.yml is stripped from the id too');
-  const e = await loadCaseFile(dir, bad, catalogue);
+  const e = await loadCaseFile(dir, bad, catalogue, CHECKS);
   t.ok('message' in e);
   if ('message' in e) {
     t.equal(e.file, bad);
     t.match(e.message, /^x\/bad\.yaml: field requirements\.0\.level: /);
   }
-  const missing = await loadCaseFile(dir, join(dir, 'x/absent.yaml'), catalogue);
+  const missing = await loadCaseFile(dir, join(dir, 'x/absent.yaml'), catalogue, CHECKS);
   t.ok('message' in missing, 'an unreadable file is a LoadError, not a throw');
   if ('message' in missing) t.match(missing.message, /^x\/absent\.yaml: .*ENOENT/);
 });
@@ -294,7 +295,7 @@ t.test('several directories load together; paths are relative to their own root'
   await put(a, 'one.yaml', GOOD);
   await put(b, 'deep/er/two.yaml', GOOD.replace('summary: a good case', 'summary: another good case'));
   await put(b, 'deep/bad.yaml', BAD.find((x) => x.file === 'bad/yaml-syntax.yaml')!.yaml);
-  const { cases, errors } = await loadCases([a, b], catalogue);
+  const { cases, errors } = await loadCases([a, b], catalogue, CHECKS);
   t.same(cases.map((c) => c.id), ['one', 'deep/er/two']);
   t.equal(errors.length, 1);
   t.match(errors[0]?.message, /^deep\/bad\.yaml: not valid YAML/);
@@ -307,7 +308,7 @@ async function countYaml(dir: string): Promise<string[]> {
   return names.filter((n) => /\.ya?ml$/.test(n)).map((n) => n.replace(/\.ya?ml$/, '')).sort();
 }
 
-const builtin = await loadCases([casesDir], catalogue);
+const builtin = await loadCases([casesDir], catalogue, CHECKS);
 
 t.test('every built-in case loads with zero errors', async (t) => {
   t.same(builtin.errors, [], 'no load errors');

@@ -8,7 +8,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Catalogue } from '../catalogue.js';
-import { CHECKS } from '../checks/index.js';
 import type { LoadError } from '../results.js';
 import { caseSchema } from './schema.js';
 import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Need, Program, Step } from './types.js';
@@ -18,9 +17,17 @@ import { HOST_TOKENS, tokensIn } from './host-tokens.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateCase = ajv.compile(caseSchema);
-const checkValidators = new Map<string, ValidateFunction>(
-  [...CHECKS].map(([name, def]) => [name, ajv.compile(def.params)]),
-);
+
+/** What the loader needs of the check registry: each check's name and the JSON schema of its parameters. */
+export type CheckSchemas = ReadonlyMap<string, { readonly params: Readonly<Record<string, unknown>> }>;
+
+/** Parameter validators, compiled once per registry. */
+const validatorsOf = new WeakMap<CheckSchemas, Map<string, ValidateFunction>>();
+function checkValidators(checks: CheckSchemas): Map<string, ValidateFunction> {
+  let v = validatorsOf.get(checks);
+  if (!v) validatorsOf.set(checks, (v = new Map([...checks].map(([name, def]) => [name, ajv.compile(def.params)]))));
+  return v;
+}
 
 class CaseFileError extends Error {}
 
@@ -68,7 +75,7 @@ function toHooks(raw: unknown): HookSpecs {
   return out;
 }
 
-function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case {
+function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue, checks: CheckSchemas): Case {
   const requirements = (raw['requirements'] as Raw[]).map((r, i) => {
     const ref = catalogue.get(String(r['id']));
     const at = `field requirements.${i}`;
@@ -131,8 +138,8 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
     }
     if ('edit-config' in s) return { ...base, kind: 'edit-config', patch: s['edit-config'] as Raw };
     const name = String(s['check']);
-    const validate = checkValidators.get(name);
-    if (!validate) throw new CaseFileError(`${at}.check: unknown check "${name}" (known: ${[...CHECKS.keys()].join(', ')})`);
+    const validate = checkValidators(checks).get(name);
+    if (!validate) throw new CaseFileError(`${at}.check: unknown check "${name}" (known: ${[...checks.keys()].join(', ')})`);
     const { check: _c, container: _n, requirement: _r, ...params } = s;
     if (!validate(params)) {
       const d = describe(mostSpecific(validate.errors));
@@ -152,7 +159,7 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue): Case 
   return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath, mountCgroup: raw['mountCgroup'] === 'rw' ? 'rw' : raw['mountCgroup'] === true ? 'ro' : 'none', ...(raw['cgroupParent'] ? { cgroupParent: raw['cgroupParent'] as NonNullable<Case['cgroupParent']> } : {}), requirements, containers, steps };
 }
 
-export async function loadCaseFile(root: string, file: string, catalogue: Catalogue): Promise<Case | LoadError> {
+export async function loadCaseFile(root: string, file: string, catalogue: Catalogue, checks: CheckSchemas): Promise<Case | LoadError> {
   const rel = relative(root, file);
   const id = rel.replace(/\.ya?ml$/, '');
   try {
@@ -160,7 +167,7 @@ export async function loadCaseFile(root: string, file: string, catalogue: Catalo
     if (doc.errors.length) throw new CaseFileError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const raw: unknown = doc.toJS();
     if (!validateCase(raw)) throw new CaseFileError(describe(mostSpecific(validateCase.errors)));
-    return toCase(id, file, raw as unknown as Raw, catalogue);
+    return toCase(id, file, raw as unknown as Raw, catalogue, checks);
   } catch (e) {
     if (e instanceof CaseFileError) return { file, message: `${rel}: ${e.message}` };
     return { file, message: `${rel}: ${(e as Error).message}` };
@@ -182,12 +189,12 @@ export interface LoadedCases {
   readonly errors: LoadError[];
 }
 
-export async function loadCases(dirs: readonly string[], catalogue: Catalogue): Promise<LoadedCases> {
+export async function loadCases(dirs: readonly string[], catalogue: Catalogue, checks: CheckSchemas): Promise<LoadedCases> {
   const cases: Case[] = [];
   const errors: LoadError[] = [];
   for (const dir of dirs) {
     for (const file of await yamlFiles(dir)) {
-      const r = await loadCaseFile(dir, file, catalogue);
+      const r = await loadCaseFile(dir, file, catalogue, checks);
       if ('message' in r) errors.push(r);
       else cases.push(r);
     }

@@ -5,8 +5,7 @@ import type { CaseContext, Container } from '../engine/context.js';
 import { stateFields } from '../engine/context.js';
 import { readAction, type ActionResult } from '../engine/actions.js';
 import { pollUntil } from '../util/poll.js';
-import type { CheckDefinition } from './check.js';
-import { judge } from './check.js';
+import { judge, legacyCheck } from './check.js';
 
 const ERRNO = constants.errno as Readonly<Record<string, number>>;
 
@@ -30,7 +29,7 @@ export async function resultOf(ctx: CaseContext, c: Container, index: number): P
 
 const actionIndex = { type: 'integer', minimum: 0 } as const;
 
-export const actionResult: CheckDefinition = {
+export const actionResult = legacyCheck({
   name: 'action-result',
   description: 'An action of the program returned what is expected: `errno: NAME` (the call failed with exactly that errno), `errno: 0` (it succeeded), `fails: true` (it failed, whatever the errno) or `ret: N`.',
   params: {
@@ -56,9 +55,9 @@ export const actionResult: CheckDefinition = {
     judge(ctx, step, ok, `${what} ${r.errno === 0 ? 'succeeded' : `failed with ${errnoName(r.errno)}`}${ok ? '' : `; expected ${want === 0 ? 'success' : errnoName(want)}`}`,
       { expected: want === 0 ? 'success' : errnoName(want), actual: r.errno === 0 ? 'success' : errnoName(r.errno) });
   },
-};
+});
 
-export const actionKilled: CheckDefinition = {
+export const actionKilled = legacyCheck({
   name: 'action-killed',
   description: 'An action ended the program: it began, never returned, and the container stopped.',
   params: { type: 'object', additionalProperties: false, required: ['action'], properties: { action: actionIndex } },
@@ -74,9 +73,9 @@ export const actionKilled: CheckDefinition = {
     if (a.result) return judge(ctx, step, false, `${what} returned ${a.result.ret} (${errnoName(a.result.errno)}) instead of ending the program`, { expected: 'killed', actual: a.result });
     judge(ctx, step, stopped === true, stopped ? `${what} ended the program` : `${what} never returned, but the container did not stop`);
   },
-};
+});
 
-export const deviceNode: CheckDefinition = {
+export const deviceNode = legacyCheck({
   name: 'device-node',
   description: 'A stat action saw the node as expected: type (c, b, p, l, d, f), major, minor, mode (permission bits), uid, gid, and for a link its target.',
   params: {
@@ -99,4 +98,4 @@ export const deviceNode: CheckDefinition = {
     judge(ctx, step, differs.length === 0, differs.length === 0 ? `${path} is as configured` : `${path}: ${differs.join(', ')}`,
       { expected: want, actual: Object.fromEntries(Object.keys(want).map((k) => [k, got[k]])) });
   },
-};
+});

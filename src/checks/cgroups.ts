@@ -13,8 +13,7 @@ import type { CaseContext, Container } from '../engine/context.js';
 import { readAction } from '../engine/actions.js';
 import { isAlive } from '../host/proc.js';
 import { pollUntil } from '../util/poll.js';
-import type { CheckDefinition } from './check.js';
-import { createRefusal, judge, NO_PARAMS } from './check.js';
+import { legacyCreateRefusal, judge, NO_PARAMS, legacyCheck } from './check.js';
 
 /** File -> value; an empty map: not judged on that cgroup version. */
 const fileValues = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -72,7 +71,7 @@ async function containerCgroupDirs(c: Container): Promise<{ dirs: ReadonlyMap<st
   };
 }
 
-export const cgroupValue: CheckDefinition = {
+export const cgroupValue = legacyCheck({
   name: 'cgroup-value',
   description: "The container's cgroup files on the host's cgroupfs (at its absolute cgroupsPath, else where the process state names sits) hold the expected values (v1 files on a v1 or hybrid host, v2 files on a v2 host); `a|b` names alternative files, the first the kernel has is judged (with the matching value of `x|y`); multi-line files are compared as sets of lines; a file the host lacks skips the requirement with the reason. What the container sees of them is cgroup-visible's to judge.",
   params: {
@@ -84,7 +83,7 @@ export const cgroupValue: CheckDefinition = {
     },
   },
   async run(ctx, step, c) {
-    const refused = step.params['refusable'] === true ? createRefusal(ctx, c) : undefined;
+    const refused = step.params['refusable'] === true ? legacyCreateRefusal(ctx, c) : undefined;
     if (refused) return ctx.skipRequirements(step.requirements, refused);
     const { v2, want } = await wanted(step);
     if (Object.keys(want).length === 0) return ctx.skipRequirements(step.requirements, `not judged on a ${v2 ? 'v2' : 'v1'} host`);
@@ -108,7 +107,7 @@ export const cgroupValue: CheckDefinition = {
     }
     judge(ctx, step, problems.length === 0, problems.length === 0 ? seen.join(', ') : problems.join('; '), { expected: want, actual: seen });
   },
-};
+});
 
 /**
  * What a cgroup file missing from the container's cgroup means. On v2 a file
@@ -132,7 +131,7 @@ function sameContent(got: string, want: string): boolean {
   return lines(got) === lines(want);
 }
 
-export const cgroupVisible: CheckDefinition = {
+export const cgroupVisible = legacyCheck({
   name: 'cgroup-visible',
   description: "Every cgroup file the program read from its cgroup mount at /sys/fs/cgroup (its `cgroup:` actions) was readable and holds what the host's cgroupfs holds for the container's cgroup: the mount is there and shows the container's own cgroup.",
   params: NO_PARAMS,
@@ -158,9 +157,9 @@ export const cgroupVisible: CheckDefinition = {
       problems.length === 0 ? `the container sees its own cgroup at /sys/fs/cgroup: ${seen.join(', ')}` : problems.join('; '),
       { expected: 'the host\'s values', actual: problems.length === 0 ? seen : problems });
   },
-};
+});
 
-export const cgroupPath: CheckDefinition = {
+export const cgroupPath = legacyCheck({
   name: 'cgroup-path',
   description: "The container sits in the cgroup its cgroupsPath names: a cgroup that holds a process at exactly that path under a hierarchy's root (absolute), or at a path ending with it (relative), and the process state names, where it is a host process, in no cgroup of its own elsewhere. Judged on the host's cgroupfs, so it holds for a runtime whose container process is no host process (a sandbox).",
   params: { type: 'object', additionalProperties: false, properties: {} },
@@ -189,7 +188,7 @@ export const cgroupPath: CheckDefinition = {
       : `no cgroup ${absolute ? 'at' : 'ending with'} ${wanted} holds a process`;
     judge(ctx, step, ok, message, { expected: wanted, actual: wrong.length > 0 ? Object.fromEntries(wrong) : held });
   },
-};
+});
 
 /** The cgroup directories that hold a process themselves. */
 async function holdingProcesses(dirs: readonly string[]): Promise<string[]> {
@@ -228,7 +227,7 @@ async function cgroupPaths(pid: number | 'self'): Promise<Map<string, string>> {
   return out;
 }
 
-export const cgroupParent: CheckDefinition = {
+export const cgroupParent = legacyCheck({
   name: 'cgroup-parent',
   description: 'The parent cgroup the harness made for the case still exists and holds the values it was seeded with.',
   params: {
@@ -252,9 +251,9 @@ export const cgroupParent: CheckDefinition = {
     }
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `the parent cgroup is there, as seeded` : problems.join('; '), { expected: want });
   },
-};
+});
 
-export const nothingCreated: CheckDefinition = {
+export const nothingCreated = legacyCheck({
   name: 'nothing-created',
   description: "After a create that failed: no directory for the container's cgroupsPath exists in any hierarchy, and no process on the host sits in that cgroup.",
   params: NO_PARAMS,
@@ -272,7 +271,7 @@ export const nothingCreated: CheckDefinition = {
     ];
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `no cgroup and no process for ${wanted}` : problems.join('; '), { expected: [], actual: [...dirs, ...inside.map(String)] });
   },
-};
+});
 
 /** Pids of host processes whose cgroup (in any hierarchy) is `path` or below it. */
 async function processesIn(path: string): Promise<number[]> {
@@ -293,7 +292,7 @@ async function delegateFiles(): Promise<string[]> {
   return listed ?? DELEGATE_FALLBACK;
 }
 
-export const cgroupOwner: CheckDefinition = {
+export const cgroupOwner = legacyCheck({
   name: 'cgroup-owner',
   description: "Who owns the container's cgroup: `files: delegated` is each cgroup directory with the files /sys/kernel/cgroup/delegate lists (else cgroup.procs, cgroup.subtree_control, cgroup.threads), `others` every other file in it; `owner: user` is the host uid of process.user.uid, `root` is uid 0.",
   params: {
@@ -323,4 +322,4 @@ export const cgroupOwner: CheckDefinition = {
       wrong.length === 0 ? `${looked} ${step.params['files']} path(s) owned by uid ${uid}` : `not owned by uid ${uid}: ${wrong.slice(0, 8).join(', ')}${wrong.length > 8 ? ` and ${wrong.length - 8} more` : ''}`,
       { expected: uid, actual: wrong });
   },
-};
+});

@@ -1,38 +1,88 @@
-/** A named check: the logic a case refers to by name, with the parameters it accepts. */
+/**
+ * How a check is written: parameters as one JSON schema (their TypeScript type
+ * is derived from it), an observer from src/engine/observers that performs the
+ * I/O, and a pure judge of the observer's JSON.
+ */
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { CheckStep } from '../cases/types.js';
+import type { CheckDefinition, Finding, JudgeContext, Unjudged, Verdict } from '../engine/check.js';
 import type { CaseContext, Container } from '../engine/context.js';
-import { CaseAborted } from '../engine/context.js';
+import { applyFindings } from '../engine/run-check.js';
+import { createOutcome, type CreateOutcome } from '../engine/observers/common.js';
 
-export interface CheckDefinition {
-  readonly name: string;
-  readonly description: string;
-  /** JSON schema of the step's parameters (besides check, container, requirement). */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** Observes and records assertions under step.requirements through ctx.assert. */
-  run(ctx: CaseContext, step: CheckStep, c: Container): Promise<void>;
-}
+export type { Finding, JudgeContext } from '../engine/check.js';
 
 export const NO_PARAMS = { type: 'object', additionalProperties: false, properties: {} } as const;
 
+export interface CheckSource<S extends JSONSchema, O> {
+  readonly name: string;
+  readonly description: string;
+  readonly params: S;
+  observe(ctx: CaseContext, params: FromSchema<S>, c: Container): Promise<O>;
+  /** Pure: the same parameters, observation and context always give the same findings. */
+  judge(params: FromSchema<S>, seen: O, at: JudgeContext): readonly Finding[];
+}
+
 /**
- * Asserts under the step's requirements. A check that names no requirement is
- * a precondition: when it fails, the rest of the case cannot be judged.
+ * A check for the registry. The one place types are erased: the loader has
+ * validated every step's parameters against `params`, and the engine hands
+ * the judge the JSON copy of what `observe` returned.
  */
-export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; missingHookTypes?: readonly string[] } = {}): void {
-  if (step.requirements.length === 0) {
-    if (!ok) throw new CaseAborted(`step ${step.index} (${step.check}): ${message}`, ctx.relevantCall());
-    return;
-  }
-  ctx.assert(step.requirements, ok, message, details);
+export function defineCheck<const S extends JSONSchema, O>(source: CheckSource<S, O>): CheckDefinition {
+  return source as unknown as CheckDefinition;
+}
+
+type Details = Omit<Verdict, 'ok' | 'message'>;
+
+export function verdict(ok: boolean, message: string, details: Details = {}): Verdict {
+  return { ok, message, ...details };
+}
+export function pass(message: string, details: Details = {}): Verdict {
+  return verdict(true, message, details);
+}
+export function fail(message: string, details: Details = {}): Verdict {
+  return verdict(false, message, details);
+}
+export function unjudged(reason: string): Unjudged {
+  return { skip: reason };
 }
 
 /**
  * Why create failed, when it did: runtime.md lets a runtime refuse a property
  * it cannot apply, so a check of that property gives no verdict then.
  */
-export function createRefusal(ctx: CaseContext, c: Container): string | undefined {
-  if (c.createdOk) return undefined;
-  const create = [...ctx.calls].reverse().find((x) => x.argv.includes('create') && x.argv.includes(c.id));
-  const why = create ? `exit ${String(create.exitCode)}${create.stderr.trim() ? `: ${create.stderr.trim().split('\n').pop()}` : ''}` : 'never called';
-  return `not judged: create refused the setting (${why}); runtime.md lets a runtime refuse a property it cannot apply`;
+export function createRefusal(seen: CreateOutcome): string | undefined {
+  if (seen.createdOk) return undefined;
+  return `not judged: create refused the setting (${seen.create ?? 'never called'}); runtime.md lets a runtime refuse a property it cannot apply`;
+}
+
+/**
+ * A check written the old way, observing and asserting in one function.
+ * Kept only while the remaining checks are rewritten as observer + judge.
+ */
+export interface LegacyCheck {
+  readonly name: string;
+  readonly description: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  run(ctx: CaseContext, step: CheckStep, c: Container): Promise<void>;
+}
+export function legacyCheck(def: LegacyCheck): CheckDefinition {
+  return {
+    name: def.name, description: def.description, params: def.params,
+    observe: async (ctx, _params, c) => {
+      await def.run(ctx, ctx.currentStep as CheckStep, c);
+      return null;
+    },
+    judge: () => [],
+  };
+}
+
+/** The old assert helper, for legacy checks: records one verdict under the step's requirements. */
+export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: string, details: Details = {}): void {
+  applyFindings(ctx, step, [verdict(ok, message, details)]);
+}
+
+/** The old createRefusal, for legacy checks. */
+export function legacyCreateRefusal(ctx: CaseContext, c: Container): string | undefined {
+  return createRefusal(createOutcome(ctx, c));
 }

@@ -4,8 +4,7 @@
  * any other devpts instance's) opens terminals that are not the container's.
  */
 import type { ActionResult } from '../engine/actions.js';
-import type { CheckDefinition } from './check.js';
-import { judge } from './check.js';
+import { judge, legacyCheck } from './check.js';
 import { resultOf } from './actions.js';
 
 /** What lstat, stat of /dev/ptmx, stat of /dev/pts/ptmx and stat of /dev/pts saw. */
@@ -40,7 +39,7 @@ export function ptmxVerdict(o: PtmxObservations): { ok: boolean; message: string
 
 const actionIndex = { type: 'integer', minimum: 0 } as const;
 
-export const ptmxIsContainers: CheckDefinition = {
+export const ptmxIsContainers = legacyCheck({
   name: 'ptmx',
   description: "/dev/ptmx is a symbolic link to pts/ptmx or a bind mount of /dev/pts/ptmx, and that is the ptmx of the devpts at /dev/pts. Actions: `link` lstat:/dev/ptmx, `node` stat:/dev/ptmx, `ptsPtmx` stat:/dev/pts/ptmx, `pts` stat:/dev/pts.",
   params: {
@@ -58,4 +57,4 @@ export const ptmxIsContainers: CheckDefinition = {
     const v = ptmxVerdict({ link, node, ptsPtmx, pts });
     judge(ctx, step, v.ok, v.message);
   },
-};
+});

@@ -13,8 +13,7 @@ import { parseState } from '../engine/state-document.js';
 import { hookArgs, IN_CONTAINER } from '../bundle/config.js';
 import { commandLine, COMPARED_NAMESPACES, fileId, identify, namespacesOf } from '../host/proc.js';
 import { inRange } from '../spec/version.js';
-import type { CheckDefinition } from './check.js';
-import { judge } from './check.js';
+import { judge, legacyCheck } from './check.js';
 
 interface Configured {
   readonly type: HookType;
@@ -126,7 +125,7 @@ function describe(step: CheckStep): string {
   return t ? t.join(', ') : (step.params['labels'] as string[]).join(', ');
 }
 
-export const hooksRan: CheckDefinition = {
+export const hooksRan = legacyCheck({
   name: 'hooks-ran',
   description: 'Every named hook has run, exactly once, by now.',
   params: selectorParams,
@@ -144,9 +143,9 @@ export const hooksRan: CheckDefinition = {
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `${describe(step)} hooks ran, each once` : problems.join('; '),
       { expected: chosen.map((h) => h.hook.label), actual: recs.map((r) => r.label), ...(explained ? { missingHookTypes: missing } : {}) });
   },
-};
+});
 
-export const hooksNotRun: CheckDefinition = {
+export const hooksNotRun = legacyCheck({
   name: 'hooks-not-run',
   description: 'None of the named hooks has run (yet).',
   params: selectorParams,
@@ -158,9 +157,9 @@ export const hooksNotRun: CheckDefinition = {
     judge(ctx, step, ran.length === 0, ran.length === 0 ? `no ${describe(step)} hook has run` : `ran when it must not have: ${ran.join(', ')}`,
       { expected: [], actual: ran });
   },
-};
+});
 
-export const hooksInArrayOrder: CheckDefinition = {
+export const hooksInArrayOrder = legacyCheck({
   name: 'hooks-in-array-order',
   description: 'The hooks of each named type ran in the order of their array (types of which fewer than two ran are left to the checks on when hooks run).',
   params: { type: 'object', additionalProperties: false, required: ['types'], properties: { types: selector.types } },
@@ -182,9 +181,9 @@ export const hooksInArrayOrder: CheckDefinition = {
     if (judged.length === 0) return judge(ctx, step, false, 'no hook type ran two hooks or more, so no order can be seen', { missingHookTypes: neverRan });
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `${judged.join(', ')} hooks ran in array order` : problems.join('; '));
   },
-};
+});
 
-export const hooksInTypeOrder: CheckDefinition = {
+export const hooksInTypeOrder = legacyCheck({
   name: 'hooks-in-type-order',
   description: 'Every hook of each named type ran before every hook of the next named type (pairs where a type did not run are left to the checks on when hooks run).',
   params: { type: 'object', additionalProperties: false, required: ['types'], properties: { types: { ...selector.types, minItems: 2 } } },
@@ -211,9 +210,9 @@ export const hooksInTypeOrder: CheckDefinition = {
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `ran in the order ${types.join(' < ')}` : problems.join('; '),
       { expected: types.join(' < '), actual: recs.map((r) => r.label) });
   },
-};
+});
 
-export const hooksVsProgram: CheckDefinition = {
+export const hooksVsProgram = legacyCheck({
   name: 'hooks-vs-program',
   description: 'Each named hook ran before (or after) the user program started, by the lines the hook log had when the program started.',
   params: withSelector({ ran: { enum: ['before', 'after'] } }, ['ran']),
@@ -229,7 +228,7 @@ export const hooksVsProgram: CheckDefinition = {
       return `ran ${placed} the program started (${placementEvidence(line, start)})`;
     });
   },
-};
+});
 
 /**
  * Statuses a hook may see: what its type's phase implies, or the truth at the
@@ -246,7 +245,7 @@ function allowedStatuses(type: HookType, placed: Placement | undefined): string[
 
 const STANDARD = new Set(['creating', 'created', 'running', 'stopped']);
 
-export const hooksState: CheckDefinition = {
+export const hooksState = legacyCheck({
   name: 'hooks-state',
   description: "Each named hook read the container's state on stdin: valid, its id and bundle, and a status true to the moment it ran.",
   params: withSelector({}),
@@ -273,9 +272,9 @@ export const hooksState: CheckDefinition = {
     });
     if (notes.length) judge(ctx, step, true, notes.join('; '));
   },
-};
+});
 
-export const hooksStatePid: CheckDefinition = {
+export const hooksStatePid = legacyCheck({
   name: 'hooks-state-pid',
   description: "The pid in each named hook's state is the container process as seen from the hook's namespace: for runtime-namespace hooks the host pid state names, for container-namespace hooks the pid the program reports of itself.",
   params: withSelector({}),
@@ -295,9 +294,9 @@ export const hooksStatePid: CheckDefinition = {
       return pid === want ? undefined : `pid is ${String(pid)}, not ${String(want)} (the container process as seen from the ${inContainer ? 'container' : 'runtime'} namespace)`;
     });
   },
-};
+});
 
-export const hooksNamespace: CheckDefinition = {
+export const hooksNamespace = legacyCheck({
   name: 'hooks-namespace',
   description: "Each named hook ran in the runtime namespace (the harness's pid, net, uts and ipc namespaces, not the container's mount namespace) or in the container namespace (the mnt, pid, net, uts and ipc namespaces the program reports of itself).",
   params: withSelector({ namespace: { enum: ['runtime', 'container'] } }, ['namespace']),
@@ -326,9 +325,9 @@ export const hooksNamespace: CheckDefinition = {
       return differs.length ? differs.join(', ') : undefined;
     });
   },
-};
+});
 
-export const hooksArgv: CheckDefinition = {
+export const hooksArgv = legacyCheck({
   name: 'hooks-argv',
   description: 'Each named hook got exactly the configured args as its argv, argv[0] included.',
   params: withSelector({}),
@@ -338,9 +337,9 @@ export const hooksArgv: CheckDefinition = {
       return JSON.stringify(r.argv) === JSON.stringify(want) ? undefined : `argv is ${JSON.stringify(r.argv)}, not ${JSON.stringify(want)}`;
     });
   },
-};
+});
 
-export const hooksEnv: CheckDefinition = {
+export const hooksEnv = legacyCheck({
   name: 'hooks-env',
   description: 'Each named hook whose entry sets env saw exactly that environment.',
   params: withSelector({}),
@@ -352,9 +351,9 @@ export const hooksEnv: CheckDefinition = {
       return JSON.stringify(got) === JSON.stringify(want) ? undefined : `env is ${JSON.stringify(r.env)}, not ${JSON.stringify(h.hook.env)}`;
     });
   },
-};
+});
 
-export const hooksObserved: CheckDefinition = {
+export const hooksObserved = legacyCheck({
   name: 'hooks-observed',
   description: 'Reports what the named hooks saw where the spec is silent (cwd, the environment when env is unset). Information: it fails only when no such hook ran.',
   params: withSelector({ what: { enum: ['cwd', 'env'] } }, ['what']),
@@ -366,9 +365,9 @@ export const hooksObserved: CheckDefinition = {
     });
     if (seen.length) judge(ctx, step, true, seen.join('; '));
   },
-};
+});
 
-export const hookAborted: CheckDefinition = {
+export const hookAborted = legacyCheck({
   name: 'hook-aborted',
   description: 'The named hooks (runtime namespace) outlived their timeout and were aborted: their process is gone, the last runtime call returned before its deadline, and by its own clock no hook lived longer than its timeout plus `withinMs`.',
   params: { type: 'object', additionalProperties: false, required: ['labels', 'withinMs'], properties: { labels: selector.labels, withinMs: { type: 'integer', minimum: 0 } } },
@@ -402,7 +401,7 @@ export const hookAborted: CheckDefinition = {
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `aborted: ${lived.join('; ')}` : problems.join('; '),
       onlyNeverRan ? { missingHookTypes: [...new Set(neverRan)] } : {});
   },
-};
+});
 
 /**
  * The milliseconds a sleeping hook had lived when it last wrote LOG.alive.PID

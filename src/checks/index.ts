@@ -1,5 +1,5 @@
 /** Every named check a case can refer to. */
-import type { CheckDefinition } from './check.js';
+import type { CheckDefinition, CheckRegistry } from '../engine/check.js';
 import { actionKilled, actionResult, deviceNode } from './actions.js';
 import { seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow } from './seccomp.js';
 import { ptmxIsContainers } from './devices.js';
@@ -19,4 +19,4 @@ const all: readonly CheckDefinition[] = [
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 
-export const CHECKS: ReadonlyMap<string, CheckDefinition> = new Map(all.map((c) => [c.name, c]));
+export const CHECKS: CheckRegistry = new Map(all.map((c) => [c.name, c]));

@@ -4,8 +4,7 @@ import type { ProbeReport } from '../engine/probe-report.js';
 import { readReport, readSignals } from '../engine/probe-report.js';
 import { pollUntil } from '../util/poll.js';
 import { signalNumber } from '../util/signals.js';
-import type { CheckDefinition } from './check.js';
-import { NO_PARAMS, judge } from './check.js';
+import { NO_PARAMS, judge, legacyCheck } from './check.js';
 
 /** The report, waiting for it up to the deadline. */
 export async function awaitReport(path: string, timeoutMs: number, signal: AbortSignal): Promise<ProbeReport | string> {
@@ -18,7 +17,7 @@ export async function awaitReport(path: string, timeoutMs: number, signal: Abort
   return got.kind === 'report' ? got.report : 'no report';
 }
 
-export const programNotStarted: CheckDefinition = {
+export const programNotStarted = legacyCheck({
   name: 'program-not-started',
   description: 'The user program has not run: no report from the probe, and the container process is not executing it (watched over the settle window).',
   params: NO_PARAMS,
@@ -33,9 +32,9 @@ export const programNotStarted: CheckDefinition = {
       evidence === undefined ? `the user program did not run (watched for ${ctx.timing.settleMs} ms)` : `the user program ran: ${evidence}`,
       { expected: 'program not started', actual: evidence ?? 'program not started' });
   },
-};
+});
 
-export const programStarted: CheckDefinition = {
+export const programStarted = legacyCheck({
   name: 'program-started',
   description: 'The user program ran: the probe wrote its report (waited for up to the deadline).',
   params: NO_PARAMS,
@@ -43,9 +42,9 @@ export const programStarted: CheckDefinition = {
     const r = await awaitReport(c.paths.report, ctx.timing.waitTimeoutMs, ctx.signal);
     judge(ctx, step, typeof r !== 'string', typeof r === 'string' ? r : `the user program ran (pid ${r.pid} in its namespace)`);
   },
-};
+});
 
-export const programAsConfigured: CheckDefinition = {
+export const programAsConfigured = legacyCheck({
   name: 'program-as-configured',
   description: "The program ran with the args and env of config.json as it was at create, whatever the file says now.",
   params: NO_PARAMS,
@@ -59,9 +58,9 @@ export const programAsConfigured: CheckDefinition = {
       argsOk && envOk ? 'the program ran with the args and env given at create' : 'the program ran with args or env other than those given at create',
       { expected: { args: proc.args, env: proc.env }, actual: { args: r.args, env: r.env } });
   },
-};
+});
 
-export const signalReceived: CheckDefinition = {
+export const signalReceived = legacyCheck({
   name: 'signal-received',
   description: 'The program received exactly the given signal (KILL cannot be caught: then the program must be gone having recorded nothing).',
   params: { type: 'object', additionalProperties: false, required: ['signal'], properties: { signal: { type: 'string', pattern: '^[A-Z0-9]+$' } } },
@@ -88,4 +87,4 @@ export const signalReceived: CheckDefinition = {
     judge(ctx, step, ok, ok ? `the program received ${name} (${wanted})` : `the program received [${got.join(', ')}], not ${name} (${wanted})`,
       { expected: [wanted], actual: got });
   },
-};
+});

@@ -3,13 +3,12 @@ import { fingerprintDiff, fingerprintBundle } from '../bundle/fingerprint.js';
 import { cgroupDirsForPath, exists } from '../host/cgroups.js';
 import { isAlive } from '../host/proc.js';
 import { readReport } from '../engine/probe-report.js';
-import type { CheckDefinition } from './check.js';
-import { NO_PARAMS, judge } from './check.js';
+import { NO_PARAMS, judge, legacyCheck } from './check.js';
 
 /** Without a pid from state there is nothing to look for; state.pid carries that failure. */
 const NEVER_OBSERVED = 'cannot be judged: no state named a live container process while it was created or running (see state.pid)';
 
-export const processGone: CheckDefinition = {
+export const processGone = legacyCheck({
   name: 'process-gone',
   description: 'The container process seen earlier through state no longer exists.',
   params: NO_PARAMS,
@@ -18,9 +17,9 @@ export const processGone: CheckDefinition = {
     const alive = await isAlive(c.process);
     judge(ctx, step, !alive, alive ? `the container process (pid ${c.process.pid}) still exists` : `the container process (pid ${c.process.pid}) is gone`);
   },
-};
+});
 
-export const cgroupsRemoved: CheckDefinition = {
+export const cgroupsRemoved = legacyCheck({
   name: 'cgroups-removed',
   description: 'No cgroup directory of the container is left: none at its absolute cgroupsPath, and none of those its process was seen in (other than the harness\'s own).',
   params: NO_PARAMS,
@@ -36,9 +35,9 @@ export const cgroupsRemoved: CheckDefinition = {
       left.length === 0 ? `no cgroup directory of the container is left (${dirs.length} looked at)` : `cgroup directories left after delete: ${left.join(', ')}`,
       { expected: [], actual: left });
   },
-};
+});
 
-export const bundleUnchanged: CheckDefinition = {
+export const bundleUnchanged = legacyCheck({
   name: 'bundle-unchanged',
   description: 'The bundle directory holds exactly what it held when create was called.',
   params: NO_PARAMS,
@@ -48,9 +47,9 @@ export const bundleUnchanged: CheckDefinition = {
     judge(ctx, step, diff.length === 0, diff.length === 0 ? 'the bundle is as it was' : `the bundle changed: ${diff.slice(0, 10).join('; ')}`,
       { expected: 'unchanged', actual: diff });
   },
-};
+});
 
-export const runExitStatus: CheckDefinition = {
+export const runExitStatus = legacyCheck({
   name: 'run-exit-status',
   description: "`run` exited with the program's own exit status (a convention, information only); skipped when the program never ran.",
   params: { type: 'object', additionalProperties: false, required: ['code'], properties: { code: { type: 'integer', minimum: 0, maximum: 255 } } },
@@ -64,4 +63,4 @@ export const runExitStatus: CheckDefinition = {
     }
     judge(ctx, step, call.exitCode === code, `run exited ${String(call.exitCode)}; the program exited ${code}`, { expected: code, actual: call.exitCode });
   },
-};
+});

@@ -1,8 +1,7 @@
 /** What the seccomp agent received from the runtime for SCMP_ACT_NOTIFY (bundles/probe.c, seccomp-agent). */
 import { readFile, realpath } from 'node:fs/promises';
 import { parseState } from '../engine/state-document.js';
-import type { CheckDefinition } from './check.js';
-import { NO_PARAMS, judge } from './check.js';
+import { NO_PARAMS, judge, legacyCheck } from './check.js';
 
 interface AgentState {
   readonly fds: number;
@@ -22,7 +21,7 @@ async function received(path: string): Promise<AgentState | undefined> {
   return undefined;
 }
 
-export const seccompAgentState: CheckDefinition = {
+export const seccompAgentState = legacyCheck({
   name: 'seccomp-agent-state',
   description: "The seccomp listener received, over one connection, the container process state (ociVersion, fds naming seccompFd, the container process's pid, the configured metadata, and the container's state) with the seccomp descriptor attached.",
   params: NO_PARAMS,
@@ -52,4 +51,4 @@ export const seccompAgentState: CheckDefinition = {
     judge(ctx, step, problems.length === 0, problems.length === 0 ? `the listener received the container process state and ${got.fds} descriptor(s)` : problems.join('; '),
       { actual: doc });
   },
-};
+});

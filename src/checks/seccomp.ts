@@ -11,8 +11,7 @@ import { stateFields } from '../engine/context.js';
 import { readAction, type ActionResult, type ActionState } from '../engine/actions.js';
 import { readSeccompRecords, type SeccompRecord } from '../host/kernel-log.js';
 import { pollUntil } from '../util/poll.js';
-import type { CheckDefinition } from './check.js';
-import { createRefusal, judge } from './check.js';
+import { legacyCreateRefusal, judge, legacyCheck } from './check.js';
 import { actionOf, errnoName, resultOf } from './actions.js';
 
 export interface Verdict {
@@ -27,7 +26,7 @@ const REFUSABLE = { type: 'boolean' } as const;
 
 /** Skips the step's requirements when it allows a refused create and create was refused. */
 function refused(ctx: CaseContext, step: CheckStep, c: Container): boolean {
-  const why = step.params['refusable'] === true ? createRefusal(ctx, c) : undefined;
+  const why = step.params['refusable'] === true ? legacyCreateRefusal(ctx, c) : undefined;
   if (why) ctx.skipRequirements(step.requirements, why);
   return why !== undefined;
 }
@@ -62,7 +61,7 @@ export function appliedVerdict(denied: ActionResult, what: string, errno: number
 
 const ERRNO_PARAM = { type: 'string', pattern: '^E[A-Z0-9]+$' } as const;
 
-export const seccompApplied: CheckDefinition = {
+export const seccompApplied = legacyCheck({
   name: 'seccomp-applied',
   description: 'The filter is in force: the `denied` action (a call a rule denies) failed, with `errno` when given; the `status` action (/proc/self/status) is reported as evidence, never judged.',
   params: {
@@ -80,7 +79,7 @@ export const seccompApplied: CheckDefinition = {
     if (errnoParam !== undefined && errno === undefined) return judge(ctx, step, false, `unknown errno ${String(errnoParam)}`);
     record(ctx, step, appliedVerdict(denied, actionOf(c, deniedIndex), errno, status));
   },
-};
+});
 
 function errnoNumber(name: string): number | undefined {
   return (constants.errno as Readonly<Record<string, number>>)[name];
@@ -122,7 +121,7 @@ export function arch32Verdict(native: ActionResult, control: ActionState, call: 
   return { outcome: 'pass', message: `${controlWhat} ran and ${callWhat} was denied with ${errnoName(r.errno)}: the rule applies to the i386 architecture` };
 }
 
-export const seccompArch32: CheckDefinition = {
+export const seccompArch32 = legacyCheck({
   name: 'seccomp-arch32',
   description: 'With SCMP_ARCH_X86 in the filter: the `native` action (a native call a rule denies) was denied, the `control` action (a 32-bit x86 call no rule names) ran and the `call` action (the rule\'s call made as a 32-bit one) was denied; skipped where the machine runs no 32-bit x86 calls, and with `refusable` when create refused the filter.',
   params: {
@@ -139,7 +138,7 @@ export const seccompArch32: CheckDefinition = {
     const what = (i: number): string => actionOf(c, i);
     record(ctx, step, arch32Verdict(native, control, call, { native: what(nativeIndex), control: what(controlIndex), call: what(callIndex) }));
   },
-};
+});
 
 /**
  * SECCOMP_FILTER_FLAG_LOG: the kernel logs every action but ALLOW of a filter
@@ -167,7 +166,7 @@ export function logFlagVerdict(records: readonly SeccompRecord[] | undefined, pi
 /** How long the kernel may take to print a record the call already caused. */
 const KERNEL_LOG_WAIT_MS = 2000;
 
-export const seccompLogged: CheckDefinition = {
+export const seccompLogged = legacyCheck({
   name: 'seccomp-logged',
   description: "SECCOMP_FILTER_FLAG_LOG is in force: the kernel log holds a seccomp record of the `call` action (a denied syscall) of the container process, where it holds one of each `controls` action (SCMP_ACT_LOG syscalls); skipped when it holds none (this host's log does not show the container's calls).",
   params: {
@@ -193,7 +192,7 @@ export const seccompLogged: CheckDefinition = {
     }, { timeoutMs: KERNEL_LOG_WAIT_MS, signal: ctx.signal })) ?? readSeccompRecords();
     record(ctx, step, logFlagVerdict(records, pid, call, controls, actionOf(c, indexes[0] as number)));
   },
-};
+});
 
 /**
  * SECCOMP_FILTER_FLAG_SPEC_ALLOW: where the kernel mitigates speculative
@@ -220,7 +219,7 @@ export function specAllowVerdict(status: ActionResult, denied: ActionResult, den
   return { outcome: 'pass', message: `Speculation_Store_Bypass: ${ssb} (${modeText}): the filter left speculation alone, as SECCOMP_FILTER_FLAG_SPEC_ALLOW asks` };
 }
 
-export const seccompSpecAllow: CheckDefinition = {
+export const seccompSpecAllow = legacyCheck({
   name: 'seccomp-spec-allow',
   description: 'SECCOMP_FILTER_FLAG_SPEC_ALLOW is in force: the `denied` action (a call a rule denies) failed and the `status` action shows no forced speculative store bypass mitigation; skipped unless the kernel mitigates it for seccomp tasks, and with `refusable` when create refused the flag.',
   params: { type: 'object', additionalProperties: false, required: ['status', 'denied'], properties: { status: actionIndex, denied: actionIndex, refusable: REFUSABLE } },
@@ -233,4 +232,4 @@ export const seccompSpecAllow: CheckDefinition = {
     if (typeof denied === 'string') return judge(ctx, step, false, denied);
     record(ctx, step, specAllowVerdict(status, denied, actionOf(c, deniedIndex)));
   },
-};
+});

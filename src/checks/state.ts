@@ -8,12 +8,11 @@ import { observeProcess } from '../engine/observe.js';
 import { readReport } from '../engine/probe-report.js';
 import { describeOutcome } from '../runtime/driver.js';
 import { pollUntil } from '../util/poll.js';
-import type { CheckDefinition } from './check.js';
-import { NO_PARAMS, judge } from './check.js';
+import { NO_PARAMS, judge, legacyCheck } from './check.js';
 
 const STATUSES = ['creating', 'created', 'running', 'stopped'];
 
-export const stateStatus: CheckDefinition = {
+export const stateStatus = legacyCheck({
   name: 'state-status',
   description: 'state reports the given status: `is` now, or `becomes` it before the deadline (polled).',
   params: {
@@ -36,9 +35,9 @@ export const stateStatus: CheckDefinition = {
       found ? `status is ${wanted}` : `status is not ${wanted}${poll ? ` within ${ctx.timing.waitTimeoutMs} ms` : ''}: ${seen.join(', then ')}`,
       { expected: wanted, actual: seen.at(-1) });
   },
-};
+});
 
-export const stateErrors: CheckDefinition = {
+export const stateErrors = legacyCheck({
   name: 'state-errors',
   description: 'state of the container is an error (it does not exist).',
   params: NO_PARAMS,
@@ -48,9 +47,9 @@ export const stateErrors: CheckDefinition = {
     judge(ctx, step, ok, ok ? `state of ${c.id} is an error` : `state of ${c.id} ${describeOutcome(call)}`,
       { expected: 'non-zero exit status', actual: call.timedOut ? 'deadline passed' : `exit status ${call.exitCode}` });
   },
-};
+});
 
-export const stateSchema: CheckDefinition = {
+export const stateSchema = legacyCheck({
   name: 'state-schema',
   description: 'The state output is JSON valid against the state schema.',
   params: NO_PARAMS,
@@ -61,9 +60,9 @@ export const stateSchema: CheckDefinition = {
       parsed.kind === 'valid' ? 'state is valid against the state schema' : parsed.kind === 'invalid' ? `state is not valid: ${parsed.errors.join('; ')}` : parsed.error,
       { actual: call.stdout.slice(0, 2000) });
   },
-};
+});
 
-export const stateId: CheckDefinition = {
+export const stateId = legacyCheck({
   name: 'state-id',
   description: "The state's id is the ID the container was created with.",
   params: NO_PARAMS,
@@ -73,9 +72,9 @@ export const stateId: CheckDefinition = {
     judge(ctx, step, id === c.id, id === c.id ? 'id matches' : call.exitCode !== 0 ? `state ${describeOutcome(call)}` : `id is ${JSON.stringify(id)}`,
       { expected: c.id, actual: id });
   },
-};
+});
 
-export const stateBundle: CheckDefinition = {
+export const stateBundle = legacyCheck({
   name: 'state-bundle',
   description: "The state's bundle is the absolute path of the bundle directory.",
   params: NO_PARAMS,
@@ -94,7 +93,7 @@ export const stateBundle: CheckDefinition = {
     judge(ctx, step, same, same ? 'bundle is the absolute bundle path' : `bundle is ${JSON.stringify(bundle)}, not the absolute path ${want}`,
       { expected: want, actual: bundle });
   },
-};
+});
 
 /**
  * The state's annotations property is OPTIONAL (runtime.md, State), so leaving it out is no failure; when the
@@ -108,7 +107,7 @@ export function annotationsVerdict(want: Readonly<Record<string, string>>, got: 
   return { ok: false, message: `the state's annotations miss or change: ${differing.join(', ')}` };
 }
 
-export const stateAnnotations: CheckDefinition = {
+export const stateAnnotations = legacyCheck({
   name: 'state-annotations',
   description: "If the state has annotations, every annotation of config.json is there with its value (the property itself is OPTIONAL).",
   params: NO_PARAMS,
@@ -119,7 +118,7 @@ export const stateAnnotations: CheckDefinition = {
     const verdict = annotationsVerdict(want, got);
     judge(ctx, step, verdict.ok, verdict.message, { expected: want, actual: got });
   },
-};
+});
 
 /** What the host saw of the pid a state named while created or running, for statePidVerdict. */
 export interface PidSeen {
@@ -175,7 +174,7 @@ export function statePidVerdict(seen: PidSeen): { ok: boolean; message: string }
   return problems.length === 0 ? { ok: true, message: `pid ${pid} is the container process` } : { ok: false, message: problems.join('; ') };
 }
 
-export const statePid: CheckDefinition = {
+export const statePid = legacyCheck({
   name: 'state-pid',
   description: "While created or running, pid is the container process on the host: alive, in a mount namespace of its own, the same process from create to start, and, when the program runs under the host's kernel, the process in the program's pid namespace that (once started) executes the program. Under a kernel of its own (a sandbox) the last part cannot be observed from the host and is not judged.",
   params: NO_PARAMS,
@@ -203,4 +202,4 @@ export const statePid: CheckDefinition = {
     const verdict = statePidVerdict({ pid, alive: identity !== undefined, first, ...(program ? { program } : {}) });
     judge(ctx, step, verdict.ok, verdict.message, { expected: c.process ? `pid ${c.process.pid}` : 'the container process', actual: pid });
   },
-};
+});

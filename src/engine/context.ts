@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Requirement } from '../catalogue.js';
 import type { Case, ContainerSpec, Step } from '../cases/types.js';
 import type { ProcessIdentity } from '../host/proc.js';
-import type { CallRecord } from '../results.js';
+import type { CallRecord, StepObservation } from '../results.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { inRange } from '../spec/version.js';
 import type { StateDocument, StateParse } from './state-document.js';
@@ -73,6 +73,8 @@ export interface Assertion {
    * cause of the later ones (see followsFrom in the results).
    */
   readonly missingHookTypes?: readonly string[];
+  /** The step that made it (absent for the engine's own judgements of an operation). */
+  readonly step?: number;
 }
 
 export class CaseAborted extends Error {
@@ -88,6 +90,8 @@ export class CaseContext {
   /** Requirements that cannot be judged here, with the reason. */
   readonly skipped = new Map<string, string>();
   readonly calls: CallRecord[] = [];
+  /** What each check step observed, in order (recorded in the results). */
+  readonly observations: StepObservation[] = [];
   /** Bumped by every operation, so checks know whether a state is current. */
   generation = 0;
   currentStep: Step | undefined;
@@ -123,8 +127,9 @@ export class CaseContext {
    * the target version. A failure keeps the call it judged (`details.call`),
    * or else the one a reader most likely needs: see `relevantCall`.
    */
-  assert(requirements: readonly string[], ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; call?: CallRecord; missingHookTypes?: readonly string[] } = {}): void {
-    const { call: judged, missingHookTypes, ...rest } = details;
+  assert(requirements: readonly string[], ok: boolean, message: string, details: { expected?: unknown; actual?: unknown; call?: CallRecord; missingHookTypes?: readonly string[]; step?: number } = {}): void {
+    const { call: judged, missingHookTypes, expected, actual, step } = details;
+    const rest = { ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}), ...(step !== undefined ? { step } : {}) };
     const call = ok ? undefined : judged ?? this.relevantCall();
     const missing = !ok && missingHookTypes?.length ? { missingHookTypes } : {};
     for (const requirement of requirements) {

@@ -12,7 +12,8 @@ import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
-import { CHECKS } from '../checks/index.js';
+import type { CheckRegistry } from './check.js';
+import { runCheck } from './run-check.js';
 import { followsFrom } from './follows-from.js';
 import type { CallRecord, CaseResult, CgroupMode, FailedCall, HostFacts, RequirementResult } from '../results.js';
 import { caseTokens, missingFact, resolveCase } from '../cases/host-tokens.js';
@@ -38,6 +39,8 @@ export interface CaseEnvironment {
   /** The runtime's `features` document, or null when it has none. */
   readonly features: Readonly<Record<string, unknown>> | null;
   readonly host: HostFacts;
+  /** The checks a case's steps name (the loader has validated each step's parameters against them). */
+  readonly checks: CheckRegistry;
 }
 
 /** The directories whose files are the harness's own: an access error there is a harness fault. */
@@ -77,7 +80,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
       if (env.signal.aborted) throw new CaseAborted('the run was interrupted');
       if (step.kind === 'op') await runOp(ctx, step);
       else if (step.kind === 'edit-config') await editConfig(ctx, step);
-      else await CHECKS.get(step.check)!.run(ctx, step, ctx.container(step.container));
+      else await runCheck(ctx, step, env.checks.get(step.check)!, { specVersion: env.specVersion, host: env.host });
     }
   } catch (e) {
     fault = harnessFaultOf(e, ownDirs(env));
@@ -105,7 +108,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   const results = env.signal.aborted
     ? testCase.requirements.map((r): RequirementResult => ({ case: testCase.id, requirement: r.id, level: r.level, status: 'skip', message: 'not judged: the run was interrupted' }))
     : verdicts(testCase, env.specVersion, ctx.assertions, ctx.skipped, abort);
-  return finish(testCase, started, results, ctx.calls, cleanupProblems);
+  return finish(testCase, started, results, ctx.calls, cleanupProblems, ctx.observations);
 }
 
 /**
@@ -254,7 +257,7 @@ function verdicts(
     const first = failed[0];
     if (first) {
       const cause = causes.get(r.id);
-      return { ...base, status: 'fail', message: failed.map((a) => a.message).join('; '), expected: first.expected, actual: first.actual, ...failedCall(first.call), ...(cause ? { followsFrom: cause } : {}) };
+      return { ...base, status: 'fail', message: joinMessages(failed), expected: first.expected, actual: first.actual, ...failedCall(first.call), ...(cause ? { followsFrom: cause } : {}) };
     }
     const skip = skipped.get(r.id);
     if (skip !== undefined) return { ...base, status: 'skip', message: skip };
@@ -263,8 +266,18 @@ function verdicts(
       return { ...base, status: 'fail', message: `not judged to the end: ${abort.reason}`, ...failedCall(abort.call) };
     }
     if (mine.length === 0) return { ...base, status: 'fail', message: 'no step judged this requirement', ...failedCall(abort?.call) };
-    return { ...base, status: 'pass', message: mine.map((a) => a.message).join('; ') };
+    return { ...base, status: 'pass', message: joinMessages(mine) };
   });
+}
+
+/**
+ * The assertions' messages, each once; when more than one step judged the
+ * requirement, each message says which step it came from.
+ */
+export function joinMessages(assertions: readonly Pick<CaseContext['assertions'][number], 'message' | 'step'>[]): string {
+  const steps = new Set(assertions.map((a) => a.step));
+  const lines = assertions.map((a) => (steps.size > 1 && a.step !== undefined ? `step ${a.step}: ${a.message}` : a.message));
+  return [...new Set(lines)].join('; ');
 }
 
 interface Abort {
@@ -286,9 +299,9 @@ function judges(step: Step, requirement: string): boolean {
   return step.requirements.includes(requirement) || (step.kind === 'op' && (step.noEffect.includes(requirement) || step.exitStatus.includes(requirement)));
 }
 
-function finish(testCase: Case, started: number, results: RequirementResult[], calls: CaseResult['calls'], cleanupProblems: string[]): CaseResult {
+function finish(testCase: Case, started: number, results: RequirementResult[], calls: CaseResult['calls'], cleanupProblems: string[], observations: CaseResult['observations'] = []): CaseResult {
   return {
     case: testCase.id, file: testCase.file, summary: testCase.summary, results, calls,
-    durationMs: Math.round(performance.now() - started), cleanupProblems,
+    durationMs: Math.round(performance.now() - started), cleanupProblems, ...(observations.length ? { observations } : {}),
   };
 }

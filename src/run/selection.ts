@@ -6,6 +6,7 @@
  */
 import type { Catalogue } from '../catalogue.js';
 import { caseMatches, deselectCases, loadCases, selectCases } from '../cases/load.js';
+import { CHECKS } from '../checks/index.js';
 import type { Case } from '../cases/types.js';
 import { failedCaseIds, readResultsDocument } from '../report/json.js';
 import type { LoadError } from '../results.js';
@@ -33,7 +34,7 @@ export interface Selection {
 export async function selectRun(catalogue: Catalogue, o: SelectionOptions): Promise<Selection> {
   // The document first: a wrong file is refused before the cases are read.
   const failed = o.rerunFailed === undefined ? undefined : failedCaseIds(await readResultsDocument('--rerun-failed', o.rerunFailed));
-  const { cases: all, errors: loadErrors } = await loadCases(o.caseDirs, catalogue);
+  const { cases: all, errors: loadErrors } = await loadCases(o.caseDirs, catalogue, CHECKS);
   // A term that names nothing is most likely a typo: refuse it rather than run more (or less) than meant.
   for (const [flag, terms] of [['--only', o.only], ['--skip', o.skip]] as const) {
     for (const term of terms) {

@@ -6,6 +6,7 @@
  */
 import type { Timing } from '../engine/context.js';
 import { ownDirs, runCase } from '../engine/run-case.js';
+import { CHECKS } from '../checks/index.js';
 import { hostFacts } from '../host/facts.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
@@ -148,7 +149,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host, checks: CHECKS });
       } catch (e) {
         // The journal sweep below removes whatever the case left.
         sweep = true;
