@@ -97,6 +97,7 @@ async function run(o: Given): Promise<number> {
     settleMs: positiveInt('settle', o.settle, 150),
   };
   const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
+  if (o.observations && o.json === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE too');
   const spec = await specVersion(o['spec-version']);
   // Read before anything is done: a bad file ends the run before it starts.
   const expectations = o.expectations === undefined ? undefined : await loadExpectations(o.expectations);
@@ -133,6 +134,7 @@ async function run(o: Given): Promise<number> {
         ...(o.cases ?? []).flatMap((d) => ['--cases', resolve(d)]),
         ...(o.verbose ? ['--verbose'] : []),
         ...(o.expectations ? ['--expectations', resolve(o.expectations)] : []),
+        ...(o.observations ? ['--observations'] : []),
       ];
       return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json, junit, timeoutMs: vmTimeoutMs, workDir });
     }
@@ -153,6 +155,7 @@ async function run(o: Given): Promise<number> {
       failFast: o['fail-fast'] ?? false,
       expectations,
       catalogue: chosen.catalogue,
+      observations: o.observations ?? false,
     });
   } finally {
     for (const out of opened) await out.discard();

@@ -162,6 +162,8 @@ export interface RunDocument {
   readonly timing?: RunTiming;
   /** The expectations file the results were compared with, when one was given. */
   readonly expectations?: { readonly file: string; readonly runtime: string };
+  /** With --observations: what each check step of each case observed, the data its verdicts were judged from. */
+  readonly observations?: readonly { readonly case: string; readonly steps: readonly StepObservation[] }[];
 }
 
 /**
@@ -207,4 +209,12 @@ export function isKnownDeviation(r: Pick<RequirementResult, 'expectation'>): boo
  */
 export function failsRun(r: Pick<RequirementResult, 'status' | 'level' | 'expectation'>): boolean {
   return isFatal(r) && !isKnownDeviation(r);
+}
+
+/** A one-line description of how a call ended, for messages: with the first line of its stderr unless told otherwise. */
+export function describeOutcome(call: CallRecord, opts: { readonly stderr?: boolean } = {}): string {
+  if (call.timedOut) return `did not finish within its deadline (killed after ${Math.round(call.durationMs)} ms)`;
+  if (call.exitCode === null) return `was killed by ${call.signal ?? 'a signal'}`;
+  const err = opts.stderr === false ? undefined : call.stderr.trim().split('\n')[0];
+  return `exited ${call.exitCode}${err ? `: ${err.slice(0, 200)}` : ''}`;
 }

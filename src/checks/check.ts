@@ -14,13 +14,16 @@ export type { Finding, JudgeContext } from '../engine/check.js';
 
 export const NO_PARAMS = { type: 'object', additionalProperties: false, properties: {} } as const;
 
-export interface CheckSource<S extends JSONSchema, O> {
+/** The parameters a schema (written `as const`) admits. */
+export type ParamsOf<S> = S extends JSONSchema ? FromSchema<S> : never;
+
+export interface CheckSource<S, O> {
   readonly name: string;
   readonly description: string;
   readonly params: S;
-  observe(ctx: CaseContext, params: FromSchema<S>, c: Container): Promise<O>;
+  observe(ctx: CaseContext, params: ParamsOf<S>, c: Container): Promise<O>;
   /** Pure: the same parameters, observation and context always give the same findings. */
-  judge(params: FromSchema<S>, seen: O, at: JudgeContext): readonly Finding[];
+  judge(params: ParamsOf<S>, seen: O, at: JudgeContext): readonly Finding[];
 }
 
 /**
@@ -28,7 +31,7 @@ export interface CheckSource<S extends JSONSchema, O> {
  * validated every step's parameters against `params`, and the engine hands
  * the judge the JSON copy of what `observe` returned.
  */
-export function defineCheck<const S extends JSONSchema, O>(source: CheckSource<S, O>): CheckDefinition {
+export function defineCheck<S extends Readonly<Record<string, unknown>>, O>(source: CheckSource<S, O>): CheckDefinition {
   return source as unknown as CheckDefinition;
 }
 
@@ -74,6 +77,7 @@ export function legacyCheck(def: LegacyCheck): CheckDefinition {
       return null;
     },
     judge: () => [],
+    legacy: true,
   };
 }
 

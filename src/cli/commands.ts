@@ -28,6 +28,7 @@ const OPTIONS = {
   reporter: { type: 'string', value: 'tap|human', help: 'default: human on a terminal, tap otherwise' },
   json: { type: 'string', value: 'FILE', help: 'write the results document to FILE (- for standard output; the reporter then writes to standard error)' },
   junit: { type: 'string', value: 'FILE', help: 'write JUnit XML to FILE (- for standard output, as for --json)' },
+  observations: { type: 'boolean', help: 'put what each check step observed into the --json document (the data its verdicts were judged from)' },
   expectations: { type: 'string', value: 'FILE', help: 'known deviations (YAML, see expectations/): each result is marked expected or unexpected, and only new MUST failures fail the run' },
   timeout: { type: 'string', value: 'MS', help: 'deadline for one runtime call (default 10000)' },
   'wait-timeout': { type: 'string', value: 'MS', help: 'deadline for a state change or a report to appear (default 5000)' },
@@ -52,7 +53,7 @@ export const COMMANDS = {
   run: {
     synopsis: 'run --runtime RUNTIME [options]',
     summary: 'run the suite against RUNTIME',
-    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'junit', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
+    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
   },
   list: {
     synopsis: 'list [options]',

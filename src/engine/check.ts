@@ -50,6 +50,8 @@ export interface CheckDefinition<P = unknown, O = unknown> {
   readonly params: Readonly<Record<string, unknown>>;
   observe(ctx: CaseContext, params: P, c: Container): Promise<O>;
   judge(params: P, seen: O, at: JudgeContext): readonly Finding[];
+  /** Set only on a check still written the old way (observing and asserting at once): it has no judge to unit-test. */
+  readonly legacy?: true;
 }
 
 export type CheckRegistry = ReadonlyMap<string, CheckDefinition>;
@@ -57,4 +59,12 @@ export type CheckRegistry = ReadonlyMap<string, CheckDefinition>;
 
 export function isUnjudged(f: Finding): f is Unjudged {
   return 'skip' in f;
+}
+
+/** What a judge's findings come to for its step: any failure fails it; else any pass passes it; else a skip. */
+export function findingsOutcome(findings: readonly Finding[]): 'pass' | 'fail' | 'skip' | 'none' {
+  const verdicts = findings.filter((f): f is Verdict => !isUnjudged(f));
+  if (verdicts.some((v) => !v.ok)) return 'fail';
+  if (verdicts.length > 0) return 'pass';
+  return findings.length > 0 ? 'skip' : 'none';
 }

@@ -63,6 +63,8 @@ export interface SuiteOptions {
   readonly expectations: ExpectationsFile | undefined;
   /** The requirement catalogue, for the spec section of each failure. */
   readonly catalogue: Catalogue;
+  /** Put each check step's observation into the results document. */
+  readonly observations: boolean;
 }
 
 
@@ -196,6 +198,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const doc: RunDocument = {
       ocicomply: VERSION, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
+      ...(opts.observations ? { observations: results.map((r) => ({ case: r.case, steps: r.observations ?? [] })) } : {}),
     };
     await reporter.end(doc);
     if (opts.json) await opts.json.write(renderJsonDocument(doc));

@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { describeOutcome } from '../results.js';
 import type { CallRecord } from '../results.js';
 
 export interface RuntimeCommand {
@@ -156,10 +157,4 @@ export function succeeded(call: CallRecord): boolean {
   return call.exitCode === 0 && !call.timedOut;
 }
 
-/** A one-line description of how a call ended, for messages: with the first line of its stderr unless told otherwise. */
-export function describeOutcome(call: CallRecord, opts: { readonly stderr?: boolean } = {}): string {
-  if (call.timedOut) return `did not finish within its deadline (killed after ${Math.round(call.durationMs)} ms)`;
-  if (call.exitCode === null) return `was killed by ${call.signal ?? 'a signal'}`;
-  const err = opts.stderr === false ? undefined : call.stderr.trim().split('\n')[0];
-  return `exited ${call.exitCode}${err ? `: ${err.slice(0, 200)}` : ''}`;
-}
+export { describeOutcome };
