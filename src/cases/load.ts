@@ -9,14 +9,14 @@ import { join, relative } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { Catalogue } from '../catalogue.js';
 import type { LoadError } from '../results.js';
-import { caseSchema } from './schema.js';
+import { caseSchema, type CaseFile } from './schema.js';
 import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Need, Program, Step } from './types.js';
 import { RUNTIME_OPS } from './types.js';
 import { isValidRange } from '../spec/version.js';
 import { HOST_TOKENS, tokensIn } from './host-tokens.js';
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
-const validateCase = ajv.compile(caseSchema);
+const validateCase = ajv.compile<CaseFile>(caseSchema);
 
 /** What the loader needs of the check registry: each check's name and the JSON schema of its parameters. */
 export type CheckSchemas = ReadonlyMap<string, { readonly params: Readonly<Record<string, unknown>> }>;
@@ -50,38 +50,37 @@ function mostSpecific(errors: readonly ErrorObject[] | null | undefined): ErrorO
   return [...useful].sort((a, b) => rank(b) - rank(a))[0] ?? errors?.[0];
 }
 
-function list(v: unknown): string[] {
-  return v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)];
+function list(v: string | readonly string[] | undefined): string[] {
+  return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
 }
 
-type Raw = Record<string, unknown>;
+type HookList = NonNullable<CaseFile['hooks']>[string];
 
-function toHooks(raw: unknown): HookSpecs {
+function toHooks(raw: CaseFile['hooks']): HookSpecs {
   const out: Partial<Record<HookType, HookSpec[]>> = {};
   const seen = new Set<string>();
-  for (const [type, list] of Object.entries((raw ?? {}) as Record<string, Raw[]>)) {
-    out[type as HookType] = list.map((h) => {
-      const label = String(h['label']);
-      if (seen.has(label)) throw new CaseFileError(`field hooks.${type}: label "${label}" is used twice; every hook needs its own`);
-      seen.add(label);
+  for (const [type, hooks] of Object.entries(raw ?? {}) as [HookType, HookList][]) {
+    out[type] = (hooks ?? []).map((h) => {
+      if (seen.has(h.label)) throw new CaseFileError(`field hooks.${type}: label "${h.label}" is used twice; every hook needs its own`);
+      seen.add(h.label);
       return {
-        label, exit: (h['exit'] as number | undefined) ?? 0, sleepMs: (h['sleepMs'] as number | undefined) ?? 0,
-        ...(h['timeout'] !== undefined ? { timeout: h['timeout'] as number } : {}),
-        ...(h['env'] !== undefined ? { env: h['env'] as string[] } : {}),
-        ...(h['path'] === 'relative' ? { path: 'relative' as const } : {}),
+        label: h.label, exit: h.exit ?? 0, sleepMs: h.sleepMs ?? 0,
+        ...(h.timeout !== undefined ? { timeout: h.timeout } : {}),
+        ...(h.env !== undefined ? { env: h.env } : {}),
+        ...(h.path === 'relative' ? { path: 'relative' as const } : {}),
       };
     });
   }
   return out;
 }
 
-function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue, checks: CheckSchemas): Case {
-  const requirements = (raw['requirements'] as Raw[]).map((r, i) => {
-    const ref = catalogue.get(String(r['id']));
+function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, checks: CheckSchemas): Case {
+  const requirements = raw.requirements.map((r, i) => {
+    const ref = catalogue.get(r.id);
     const at = `field requirements.${i}`;
-    if (!ref) throw new CaseFileError(`${at}.id: unknown requirement id "${String(r['id'])}" (not in catalogue/requirements.yaml)`);
-    if (r['level'] !== ref.level) throw new CaseFileError(`${at}.level: ${ref.id} is ${ref.level} in the catalogue, not ${String(r['level'])}`);
-    if (r['versions'] !== undefined && r['versions'] !== ref.versions) throw new CaseFileError(`${at}.versions: ${ref.id} applies to "${ref.versions}" in the catalogue, not "${String(r['versions'])}"`);
+    if (!ref) throw new CaseFileError(`${at}.id: unknown requirement id "${r.id}" (not in catalogue/requirements.yaml)`);
+    if (r.level !== ref.level) throw new CaseFileError(`${at}.level: ${ref.id} is ${ref.level} in the catalogue, not ${r.level}`);
+    if (r.versions !== undefined && r.versions !== ref.versions) throw new CaseFileError(`${at}.versions: ${ref.id} applies to "${ref.versions}" in the catalogue, not "${r.versions}"`);
     return ref;
   });
   const known = new Set(requirements.map((r) => r.id));
@@ -89,20 +88,21 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue, checks
     const dup = requirements.find((r, i) => requirements.findIndex((x) => x.id === r.id) !== i)!;
     throw new CaseFileError(`field requirements: ${dup.id} is listed twice`);
   }
-  const defaultProgram = (raw['program'] ?? { wait: true }) as Program;
-  const defaultHooks = toHooks(raw['hooks']);
-  const defaultAgent = raw['seccompAgent'] as ContainerSpec['seccompAgent'];
+  const defaultProgram: Program = raw.program ?? { wait: true };
+  const defaultHooks = toHooks(raw.hooks);
+  const defaultAgent = raw.seccompAgent;
   const containers = new Map<string, ContainerSpec>([['main', {
-    alias: 'main', config: (raw['config'] ?? {}) as Raw, program: defaultProgram, hooks: defaultHooks, ...(defaultAgent ? { seccompAgent: defaultAgent } : {}),
+    alias: 'main', config: raw.config ?? {}, program: defaultProgram, hooks: defaultHooks, ...(defaultAgent ? { seccompAgent: defaultAgent } : {}),
   }]]);
-  for (const [alias, spec] of Object.entries((raw['containers'] ?? {}) as Record<string, Raw>)) {
+  for (const [alias, spec] of Object.entries(raw.containers ?? {})) {
+    const agent = spec.seccompAgent ?? defaultAgent;
     containers.set(alias, {
       alias,
-      config: { ...((raw['config'] ?? {}) as Raw), ...((spec['config'] ?? {}) as Raw) },
-      program: (spec['program'] ?? defaultProgram) as Program,
-      hooks: spec['hooks'] !== undefined ? toHooks(spec['hooks']) : defaultHooks,
-      ...((spec['seccompAgent'] ?? defaultAgent) ? { seccompAgent: (spec['seccompAgent'] ?? defaultAgent) as NonNullable<ContainerSpec['seccompAgent']> } : {}),
-      ...(spec['idOf'] !== undefined ? { idOf: String(spec['idOf']) } : {}),
+      config: { ...(raw.config ?? {}), ...(spec.config ?? {}) },
+      program: spec.program ?? defaultProgram,
+      hooks: spec.hooks !== undefined ? toHooks(spec.hooks) : defaultHooks,
+      ...(agent ? { seccompAgent: agent } : {}),
+      ...(spec.idOf !== undefined ? { idOf: spec.idOf } : {}),
     });
   }
   for (const c of containers.values()) {
@@ -113,31 +113,37 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue, checks
     if (owner.idOf !== undefined) throw new CaseFileError(`field containers.${c.alias}.idOf: "${c.idOf}" borrows its id too; name the container that owns the id`);
   }
   const used = new Set<string>();
-  const steps = (raw['steps'] as Raw[]).map((s, i): Step => {
+  const steps = raw.steps.map((s, i): Step => {
     const at = `field steps.${i}`;
-    const container = String(s['container'] ?? 'main');
+    const container = s.container ?? 'main';
     if (!containers.has(container)) throw new CaseFileError(`${at}.container: no container "${container}" (declare it under containers)`);
-    const reqs = [...list(s['requirement']), ...list(s['noEffect']), ...list(s['exitStatus'])];
-    for (const r of reqs) {
-      if (!known.has(r)) throw new CaseFileError(`${at}: requirement "${r}" is not listed in the case's requirements`);
-      used.add(r);
-    }
-    const base = { index: i + 1, container, requirements: list(s['requirement']) };
-    if ('op' in s) {
-      const op = RUNTIME_OPS.find((o) => o === s['op'])!;
-      const expect = s['expect'] === 'error' || s['expect'] === 'any' ? s['expect'] : 'success';
-      if (s['noEffect'] !== undefined && expect !== 'error') throw new CaseFileError(`${at}.noEffect: only an operation expected to fail is judged for having no effect`);
-      if (s['exitStatus'] !== undefined && expect === 'error' && op !== 'state' && s['noEffect'] === undefined) throw new CaseFileError(`${at}.exitStatus: for an expected error the exit status is judged against the operation's effect, so noEffect is needed too`);
-      if (expect === 'any' && (s['requirement'] !== undefined || s['exitStatus'] !== undefined)) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
-      if (s['signal'] !== undefined && op !== 'kill') throw new CaseFileError(`${at}.signal: only kill takes a signal`);
-      if (s['bundle'] !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
+    const use = (reqs: string[]): string[] => {
+      for (const r of reqs) {
+        if (!known.has(r)) throw new CaseFileError(`${at}: requirement "${r}" is not listed in the case's requirements`);
+        used.add(r);
+      }
+      return reqs;
+    };
+    const base = (requirements: string[]) => ({ index: i + 1, container, requirements });
+    if (s.op !== undefined) {
+      const { op } = s;
+      const requirements = use(list(s.requirement));
+      const noEffect = use(list(s.noEffect));
+      const exitStatus = use(list(s.exitStatus));
+      const expect = s.expect ?? 'success';
+      if (s.noEffect !== undefined && expect !== 'error') throw new CaseFileError(`${at}.noEffect: only an operation expected to fail is judged for having no effect`);
+      if (s.exitStatus !== undefined && expect === 'error' && op !== 'state' && s.noEffect === undefined) throw new CaseFileError(`${at}.exitStatus: for an expected error the exit status is judged against the operation's effect, so noEffect is needed too`);
+      if (expect === 'any' && (s.requirement !== undefined || s.exitStatus !== undefined)) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
+      if (s.signal !== undefined && op !== 'kill') throw new CaseFileError(`${at}.signal: only kill takes a signal`);
+      if (s.bundle !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
       return {
-        ...base, kind: 'op', op, expect, noEffect: list(s['noEffect']), exitStatus: list(s['exitStatus']), missingBundle: s['bundle'] === 'missing',
-        ...(s['signal'] !== undefined ? { signal: String(s['signal']) } : {}),
+        ...base(requirements), kind: 'op', op, expect, noEffect, exitStatus, missingBundle: s.bundle === 'missing',
+        ...(s.signal !== undefined ? { signal: s.signal } : {}),
       };
     }
-    if ('edit-config' in s) return { ...base, kind: 'edit-config', patch: s['edit-config'] as Raw };
-    const name = String(s['check']);
+    if (s['edit-config'] !== undefined) return { ...base([]), kind: 'edit-config', patch: s['edit-config'] };
+    const requirements = use(list(s.requirement));
+    const name = s.check;
     const validate = checkValidators(checks).get(name);
     if (!validate) throw new CaseFileError(`${at}.check: unknown check "${name}" (known: ${[...checks.keys()].join(', ')})`);
     const { check: _c, container: _n, requirement: _r, ...params } = s;
@@ -145,18 +151,22 @@ function toCase(id: string, file: string, raw: Raw, catalogue: Catalogue, checks
       const d = describe(mostSpecific(validate.errors));
       throw new CaseFileError(d.startsWith('the file') ? d.replace(/^the file/, `${at}: parameters of ${name}`) : d.replace(/^field /, `${at}.`));
     }
-    return { ...base, kind: 'check', check: name, params };
+    return { ...base(requirements), kind: 'check', check: name, params };
   });
-  for (const t of tokensIn({ config: raw['config'], containers: raw['containers'], steps: raw['steps'] })) {
+  for (const t of tokensIn({ config: raw.config, containers: raw.containers, steps: raw.steps })) {
     if (!(t in HOST_TOKENS)) throw new CaseFileError(`unknown host value \${${t}} (known: ${Object.keys(HOST_TOKENS).map((k) => `\${${k}}`).join(', ')})`);
   }
   const unjudged = [...known].filter((r) => !used.has(r));
   if (unjudged.length) throw new CaseFileError(`field requirements: ${unjudged.join(', ')} listed but judged by no step`);
-  const versions = raw['versions'] === undefined ? undefined : String(raw['versions']);
+  const { versions } = raw;
   if (versions !== undefined && !isValidRange(versions)) throw new CaseFileError(`field versions: "${versions}" is not a version range`);
-  const needs = (raw['needs'] ?? []) as Need[];
-  const cgroupsPath = raw['cgroupsPath'] === 'relative' || raw['cgroupsPath'] === 'nested' ? raw['cgroupsPath'] : 'absolute';
-  return { id, file, summary: String(raw['summary']), ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath, mountCgroup: raw['mountCgroup'] === 'rw' ? 'rw' : raw['mountCgroup'] === true ? 'ro' : 'none', ...(raw['cgroupParent'] ? { cgroupParent: raw['cgroupParent'] as NonNullable<Case['cgroupParent']> } : {}), requirements, containers, steps };
+  const needs: Need[] = raw.needs ?? [];
+  const cgroupsPath = raw.cgroupsPath ?? 'absolute';
+  return {
+    id, file, summary: raw.summary, ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath,
+    mountCgroup: raw.mountCgroup === 'rw' ? 'rw' : raw.mountCgroup === true ? 'ro' : 'none',
+    ...(raw.cgroupParent ? { cgroupParent: raw.cgroupParent } : {}), requirements, containers, steps,
+  };
 }
 
 export async function loadCaseFile(root: string, file: string, catalogue: Catalogue, checks: CheckSchemas): Promise<Case | LoadError> {
@@ -167,7 +177,7 @@ export async function loadCaseFile(root: string, file: string, catalogue: Catalo
     if (doc.errors.length) throw new CaseFileError(`not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
     const raw: unknown = doc.toJS();
     if (!validateCase(raw)) throw new CaseFileError(describe(mostSpecific(validateCase.errors)));
-    return toCase(id, file, raw as unknown as Raw, catalogue, checks);
+    return toCase(id, file, raw, catalogue, checks);
   } catch (e) {
     if (e instanceof CaseFileError) return { file, message: `${rel}: ${e.message}` };
     return { file, message: `${rel}: ${(e as Error).message}` };

@@ -1,6 +1,6 @@
-import { CGROUP_CONTROLLERS } from './types.js';
-/** The JSON schema of a case file. Check parameters are validated by each check's own schema. */
-import { HOOK_TYPES, RUNTIME_OPS } from './types.js';
+/** The JSON schema of a case file, and the file's type derived from it. Check parameters are validated by each check's own schema. */
+import type { FromSchema } from 'json-schema-to-ts';
+import { CGROUP_CONTROLLERS, HOOK_TYPES, RUNTIME_OPS } from './types.js';
 
 const requirementRef = {
   oneOf: [
@@ -157,3 +157,6 @@ export const caseSchema = {
     },
   },
 } as const;
+
+/** A case file as read, once it is valid against caseSchema. */
+export type CaseFile = FromSchema<typeof caseSchema, { parseIfThenElseKeywords: true }>;
