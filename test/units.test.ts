@@ -422,3 +422,13 @@ t.test('missingFile: on v2 a file of a controller the host offers but the cgroup
   t.equal(missingFile('hugetlb.2MB.rsvd.max|hugetlb.2MB.max', dir, { host: ['hugetlb'], cgroup: [] }).skip, false, 'alternatives of a disabled controller fail too');
   t.equal(missingFile('pids.max', dir).skip, true, 'v1: a missing file is the kernel\'s');
 });
+
+t.test('readConfig: what the harness reads of a config, typed; an invalid property reads as absent', async (t) => {
+  const { readConfig } = await import('../src/spec/config.js');
+  const good = { ociVersion: '1.0.2', annotations: { a: 'b' }, process: { args: ['/p'], user: { uid: 1000, gid: 1000 } }, linux: { cgroupsPath: '/x', resources: { pids: { limit: 1 } } } };
+  t.same(readConfig(good), good, 'a valid config reads as written (unread parts kept as they are)');
+  const bad = { annotations: { a: 1 }, process: { args: ['/p', 2], user: { uid: -1, gid: 0 }, cwd: '/' }, linux: { namespaces: [{ path: '/x' }], cgroupsPath: '/y' } };
+  t.same(readConfig(bad), { annotations: {}, process: { user: { gid: 0 }, cwd: '/' }, linux: { cgroupsPath: '/y' } }, 'each invalid property (or map entry) is left out, the rest kept');
+  t.same(readConfig(null), {}, 'not an object: nothing to read');
+  t.same(bad.process.args, ['/p', 2], 'the config itself is not changed');
+});
