@@ -3,7 +3,7 @@ import type { CallRecord } from '../results.js';
 import { describeOutcome } from '../results.js';
 import type { StateParse } from '../engine/state-document.js';
 import type { PidSeen } from '../engine/observers/state.js';
-import { currentState, freshState, observeBundle, observeStatePid, pollStatus } from '../engine/observers/state.js';
+import { currentState, freshState, observeAnnotations, observeBundle, observeStatePid, pollStatus } from '../engine/observers/state.js';
 import { defineCheck, fail, NO_PARAMS, verdict } from './check.js';
 
 export type { PidSeen } from '../engine/observers/state.js';
@@ -102,10 +102,7 @@ export const stateAnnotations = defineCheck({
   name: 'state-annotations',
   description: "If the state has annotations, every annotation of config.json is there with its value (the property itself is OPTIONAL).",
   params: NO_PARAMS,
-  observe: async (ctx, _params, c) => {
-    const { parsed } = await ctx.currentState(c);
-    return { configured: (c.config['annotations'] ?? {}) as Record<string, string>, reported: fields(parsed)?.['annotations'] ?? null };
-  },
+  observe: (ctx, _params, c) => observeAnnotations(ctx, c),
   judge(_params, { configured, reported }) {
     const got = reported === null ? undefined : (reported as Record<string, string>);
     const v = annotationsVerdict(configured, got);

@@ -21,6 +21,7 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import { teardown } from '../run/teardown.js';
 import type { Workspace } from '../run/workspace.js';
 import { inRange } from '../spec/version.js';
+import { readConfig } from '../spec/config.js';
 import type { Container, Timing } from './context.js';
 import { CaseAborted, CaseContext } from './context.js';
 import { editConfig, runOp } from './ops.js';
@@ -194,8 +195,7 @@ export async function seedParent(
 }
 
 function cgroupsPathOf(c: Container): string {
-  const linux = c.config['linux'] as { cgroupsPath?: string } | undefined;
-  return linux?.cgroupsPath ?? `/${c.id}`;
+  return readConfig(c.config).linux?.cgroupsPath ?? `/${c.id}`;
 }
 
 async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: string): Promise<Map<string, Container>> {

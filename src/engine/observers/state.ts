@@ -5,6 +5,7 @@ import { executableId, fileId, hostHasNamespace, identify, namespaceInode, pidIn
 import type { CallRecord } from '../../results.js';
 import { describeOutcome } from '../../results.js';
 import { pollUntil } from '../../util/poll.js';
+import { readConfig } from '../../spec/config.js';
 import type { CaseContext, Container } from '../context.js';
 import { stateFields } from '../context.js';
 import { observeProcess } from '../observe.js';
@@ -66,6 +67,12 @@ export async function observeBundle(ctx: CaseContext, c: Container): Promise<Bun
   const bundle = await realpath(c.paths.bundle);
   const reportedResolved = typeof reported === 'string' && reported.startsWith('/') ? await realpath(reported).catch(() => null) : null;
   return { reported: reported ?? null, bundle, reportedResolved };
+}
+
+/** The annotations config.json asked for, and what the state reports (null: no annotations property). */
+export async function observeAnnotations(ctx: CaseContext, c: Container): Promise<{ configured: Record<string, string>; reported: unknown }> {
+  const { parsed } = await ctx.currentState(c);
+  return { configured: readConfig(c.config).annotations ?? {}, reported: stateFields(parsed)?.annotations ?? null };
 }
 
 /** What the host saw of the pid a state named while created or running, for statePidVerdict. */
