@@ -41,8 +41,11 @@ export interface StatusesSeen {
 /** Queries state until it reports `wanted` or (when `poll`) the wait deadline passes. */
 export async function pollStatus(ctx: CaseContext, c: Container, wanted: ContainerStatus, poll: boolean): Promise<StatusesSeen> {
   const seen: { status: string | null; what: string }[] = [];
+  let first = true;
   await pollUntil(async () => {
-    const { call, parsed } = await ctx.queryState(c);
+    // The first look may be the state the last operation already took (create's check of its effect).
+    const { call, parsed } = first ? await ctx.currentState(c) : await ctx.queryState(c);
+    first = false;
     await observeProcess(c, parsed);
     const status = stateFields(parsed)?.status;
     const what = call.exitCode !== 0 ? `state ${describeOutcome(call)}` : parsed.kind === 'not-json' ? parsed.error : `status ${String(status)}`;
