@@ -9,12 +9,8 @@ import type { CallRecord } from '../results.js';
 import { describeOutcome, succeeded } from '../runtime/driver.js';
 import type { CaseContext, Container } from './context.js';
 import { CaseAborted } from './context.js';
+import { exitStatusVerdict, noEffectVerdict, outcomeVerdict } from './op-verdicts.js';
 import { observeProcess } from './observe.js';
-
-/** True when the call is a proper error: the runtime exited by itself, non-zero. */
-function generatedError(call: CallRecord): boolean {
-  return !call.timedOut && call.exitCode !== null && call.exitCode !== 0;
-}
 
 export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
   const c = ctx.container(step.container);
@@ -29,17 +25,17 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
   }
   let changed: string[] = [];
   if (watched !== undefined) {
-    const after = await snapshot(ctx);
-    changed = [...after].filter(([alias, s]) => watched.get(alias) !== s).map(([alias, s]) => `${alias}: ${watched.get(alias)} -> ${s}`);
-    ctx.assert(step.noEffect, changed.length === 0,
-      changed.length === 0
-        ? `${step.op} left every container as it was`
-        : `${step.op} changed the environment: ${changed.join('; ')}`,
-      { expected: Object.fromEntries(watched), actual: Object.fromEntries(after), call });
+    const v = noEffectVerdict(step.op, watched, await snapshot(ctx), call);
+    changed = v.changed;
+    ctx.assert(step.noEffect, v.ok, v.message, v);
   }
   const missingEffect = step.expect === 'success' && succeeded(call) ? await effectMissing(ctx, step, c) : undefined;
-  judgeExitStatus(ctx, step, call, changed.length > 0, missingEffect);
-  judgeOutcome(ctx, step, call, missingEffect);
+  const exitStatus = exitStatusVerdict(step, call, changed.length > 0, missingEffect);
+  if (exitStatus) ctx.assert(step.exitStatus, exitStatus.ok, exitStatus.message, exitStatus);
+  const outcome = outcomeVerdict(step, call, missingEffect);
+  if (outcome && step.requirements.length > 0) ctx.assert(step.requirements, outcome.ok, outcome.message, outcome);
+  // Without a successful operation the rest of the case has nothing to stand on.
+  if (outcome && !outcome.ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${missingEffect ?? describeOutcome(call)}`, call);
   // A call that never ended has no outcome: nothing after it can be judged on it, and
   // nothing it should have done or not done (create nothing, run no hook) can pass.
   if (call.timedOut || (call.exitCode === null && call.signal !== null)) {
@@ -87,49 +83,6 @@ async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<Cal
     case 'state':
       return (await ctx.queryState(c)).call;
   }
-}
-
-/**
- * The exit status must tell what happened. For an operation that should have
- * failed, exit 0 is only a lie when nothing happened either; when the
- * operation took effect, exit 0 is the truth and `requirement` carries the
- * failure.
- */
-function judgeExitStatus(ctx: CaseContext, step: OpStep, call: CallRecord, tookEffect: boolean, missingEffect: string | undefined): void {
-  if (step.exitStatus.length === 0 || step.expect === 'any') return;
-  const status = call.timedOut ? 'no exit status (deadline passed)' : call.exitCode === null ? `no exit status (killed by ${call.signal})` : `exit status ${call.exitCode}`;
-  if (step.expect === 'success') {
-    // Exit 0 from an operation that did not happen claims a success that is not there.
-    const message = !succeeded(call) ? `${step.op} that should succeed gave ${status}`
-      : missingEffect ? `${step.op} gave exit status 0 though it did not take effect: ${missingEffect}`
-        : `${step.op} gave exit status 0 and took effect`;
-    ctx.assert(step.exitStatus, succeeded(call) && !missingEffect, message, { expected: 'exit status 0 for an operation that took effect', actual: status, call });
-    return;
-  }
-  const ok = generatedError(call) || (succeeded(call) && tookEffect);
-  const message = generatedError(call)
-    ? `${step.op} reported its error with ${status}`
-    : succeeded(call) && tookEffect
-      ? `${step.op} exited 0 and did take effect, so the exit status is truthful`
-      : `${step.op} gave ${status} though it did nothing`;
-  ctx.assert(step.exitStatus, ok, message, { expected: 'non-zero exit status', actual: status, call });
-}
-
-function judgeOutcome(ctx: CaseContext, step: OpStep, call: CallRecord, missingEffect: string | undefined): void {
-  if (step.expect === 'any') return;
-  const ok = step.expect === 'success' ? succeeded(call) && !missingEffect : generatedError(call);
-  const wanted = step.expect === 'success' ? 'succeed' : 'fail';
-  const message = missingEffect ?? (ok ? `${step.op} ${step.expect === 'success' ? 'succeeded' : 'failed'} as required: it ${describeOutcome(call)}` : `${step.op} should ${wanted} but it ${describeOutcome(call)}`);
-  if (step.requirements.length > 0) {
-    const status = call.timedOut ? 'deadline passed' : call.exitCode === null ? `killed by ${call.signal}` : `exit status ${call.exitCode}`;
-    ctx.assert(step.requirements, ok, message, {
-      expected: step.expect === 'error' ? 'non-zero exit status' : step.op === 'create' ? 'exit status 0, and `state` answers for the container' : 'exit status 0',
-      actual: missingEffect ? `${status}, and \`state\` does not answer for the container` : status,
-      call,
-    });
-  }
-  // Without a successful operation the rest of the case has nothing to stand on.
-  if (!ok && step.expect === 'success') throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) ${missingEffect ?? describeOutcome(call)}`, call);
 }
 
 /** Status, pid and process liveness of every container the case has touched. */
