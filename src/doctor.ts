@@ -13,7 +13,7 @@ import { nodeVersionProblem } from './host/node-version.js';
 import { ensureProbe } from './probe/build.js';
 import type { HostFacts } from './results.js';
 import { smokeTest, type SmokeResult } from './run/smoke.js';
-import { freeBytesFor, freeSpaceProblem, MIB, neededBytes } from './run/harness-fault.js';
+import { freeBytesFor, freeSpaceProblem, MIB, neededBytes } from './util/harness-fault.js';
 import { Workspace } from './run/workspace.js';
 import { RuntimeDriver, type RuntimeCommand } from './runtime/driver.js';
 import { probeRuntime, type RuntimeFacts } from './runtime/info.js';

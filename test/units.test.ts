@@ -9,7 +9,7 @@ import { annotationsVerdict, statePidVerdict } from '../src/checks/state.js';
 import { missingFile } from '../src/checks/cgroups.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
-import { freeSpaceProblem, neededBytes } from '../src/run/harness-fault.js';
+import { freeSpaceProblem, neededBytes } from '../src/util/harness-fault.js';
 import { findBlockDevice } from '../src/host/block.js';
 import { caseTokens, missingFact, resolveCase, substitute, tokensIn } from '../src/cases/host-tokens.js';
 import type { Case } from '../src/cases/types.js';

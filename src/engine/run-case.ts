@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cgroupMounts } from '../host/cgroups.js';
 import { dirname, join } from 'node:path';
-import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../run/harness-fault.js';
+import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../util/harness-fault.js';
 import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
@@ -18,17 +18,41 @@ import { followsFrom } from './follows-from.js';
 import type { CallRecord, CaseResult, CgroupMode, FailedCall, HostFacts, RequirementResult } from '../results.js';
 import { caseTokens, missingFact, resolveCase } from '../cases/host-tokens.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
-import { teardown } from '../run/teardown.js';
-import type { Workspace } from '../run/workspace.js';
+import type { ProcessIdentity } from '../host/proc.js';
 import { inRange } from '../spec/version.js';
 import { readConfig } from '../spec/config.js';
 import type { Container, Timing } from './context.js';
 import { CaseAborted, CaseContext } from './context.js';
 import { editConfig, runOp } from './ops.js';
 
+/** What a container leaves for the run to record (in its journal) and to remove. */
+export interface ContainerTrace {
+  readonly id: string;
+  readonly cgroupsPath: string;
+  /** Cgroup directories the harness itself made for the container (a seeded parent). */
+  readonly harnessCgroups?: readonly string[];
+  readonly process?: ProcessIdentity | undefined;
+  /** Cgroup directories observed for the container's process. */
+  readonly cgroupDirs?: readonly string[];
+}
+
+/** What the engine needs of the run's workspace (the run provides it: src/run/workspace.ts). */
+export interface CaseWorkspace {
+  readonly dir: string;
+  /** A short directory for Unix sockets. */
+  readonly socketDir: string;
+  nextContainer(): { id: string; cgroupsPath: string };
+  caseDir(caseId: string): Promise<string>;
+  removeCaseDir(path: string): Promise<void>;
+  /** Records a container before it is handed to create, so a killed run's leftovers can be found. */
+  journal(entry: ContainerTrace): Promise<void>;
+}
+
 export interface CaseEnvironment {
   readonly driver: RuntimeDriver;
-  readonly workspace: Workspace;
+  readonly workspace: CaseWorkspace;
+  /** Removes a container and all it left (the run's teardown, bound to its driver and deadlines); returns what could not be removed. */
+  readonly teardown: (c: ContainerTrace) => Promise<string[]>;
   readonly probeBinary: string;
   readonly timing: Timing;
   /** The spec version whose expectations apply. */
@@ -98,7 +122,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
     for (const c of group) {
       // Record the process for a run killed during teardown, then remove everything.
       if (c.process) await journal(c);
-      cleanupProblems.push(...(await teardown(env.driver, { id: c.id, cgroupsPath: cgroupsPathOf(c), process: c.process, cgroupDirs: c.cgroupDirs, harnessCgroups: c.harnessCgroups }, env.timing)));
+      cleanupProblems.push(...(await env.teardown({ id: c.id, cgroupsPath: cgroupsPathOf(c), process: c.process, cgroupDirs: c.cgroupDirs, harnessCgroups: c.harnessCgroups })));
     }
   }));
   await Promise.all([...containers.values()].map((c) => stopAgent(c)));

@@ -37,7 +37,7 @@ import { interruptStatus, watchInterrupts } from './interrupt.js';
 
 /** The run left something it could not remove; `ocicomply clean` retries it. */
 export const LEFT_BEHIND_STATUS = 3;
-import { describeFault, fullDiskFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from './harness-fault.js';
+import { describeFault, fullDiskFault, harnessFaultOf, HarnessFaultError, type HarnessFault } from '../util/harness-fault.js';
 
 export interface SuiteOptions {
   /** The runtime as given (a name on PATH or a path), and its global options (--runtime-arg). */
@@ -151,7 +151,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host, checks: CHECKS });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing) });
       } catch (e) {
         // The journal sweep below removes whatever the case left.
         sweep = true;

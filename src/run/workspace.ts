@@ -13,7 +13,7 @@ import { mountsUnder } from '../host/mountinfo.js';
 import { readOwner, type JournalEntry, type Owner } from './journal.js';
 import { containerId, parseRunDirName, runDirPrefix, type RunDirName } from './names.js';
 import { ensurePrivateDir, privateDirProblem } from './private-dir.js';
-import { errnoText, requireFreeSpace } from './harness-fault.js';
+import { errnoText, requireFreeSpace } from '../util/harness-fault.js';
 import { makeSocketDir } from './socket-dir.js';
 import { SetupError } from '../util/errors.js';
 

@@ -5,7 +5,7 @@
  */
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SetupError } from '../util/errors.js';
+import { SetupError } from './errors.js';
 
 /** Errno codes that say the harness's disk, not the runtime, failed. */
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
