@@ -350,8 +350,8 @@ export const hooksObserved = defineCheck({
   judge(params, seen, at) {
     const reported: string[] = [];
     const each = judgeEach(params, seen, at.specVersion, `${params.what} reported`, (h, r) => {
-      const env = r.env ?? [];
-      reported.push(params.what === 'cwd' ? `${h.label}: cwd ${JSON.stringify(r.cwd)}` : `${h.label}: ${env.length} variable(s)${env.length ? ` (${env.slice(0, 5).map((e) => e.split('=')[0]).join(', ')}${env.length > 5 ? ', ...' : ''})` : ''}`);
+      const names = r.envNames ?? [];
+      reported.push(params.what === 'cwd' ? `${h.label}: cwd ${JSON.stringify(r.cwd)}` : `${h.label}: ${names.length} variable(s)${names.length ? ` (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''})` : ''}`);
       return undefined;
     });
     return reported.length ? [each, pass(reported.join('; '))] : [each];

@@ -137,20 +137,22 @@ export async function observeHookArgv(c: Container, sel: HookSelector): Promise<
   };
 }
 
-/** Each named hook's configured env (absent: none set) and each record's environment. */
-export async function observeHookEnv(c: Container, sel: HookSelector): Promise<HooksSeen<{ readonly label: string; readonly env: readonly string[] }, { readonly env?: readonly string[] }>> {
-  return {
-    hooks: named(c, sel, (_type, hook) => (hook.env === undefined ? {} : { env: [...hook.env] })),
-    log: await hookLog(c, ({ label, env }) => ({ label, env })),
-  };
+/** The records of the named hooks only: a hook's environment is the host's when a runtime passes its own on, so no other is kept. */
+function ofNamed<R extends { readonly label: string }>(log: HookLogSeen<R>, hooks: readonly NamedHook[]): HookLogSeen<R> {
+  return 'error' in log ? log : { records: log.records.filter((r) => hooks.some((h) => h.label === r.label)) };
 }
 
-/** What each hook reported of `what` (its cwd, or its environment). */
-export async function observeHookReports(c: Container, sel: HookSelector, what: 'cwd' | 'env'): Promise<HooksSeen<{ readonly label: string; readonly cwd?: string | null; readonly env?: readonly string[] }>> {
-  return {
-    hooks: named(c, sel, () => ({})),
-    log: await hookLog(c, (r) => (what === 'cwd' ? { label: r.label, cwd: r.cwd } : { label: r.label, env: r.env })),
-  };
+/** Each named hook's configured env (absent: none set) and the environment each of them saw. */
+export async function observeHookEnv(c: Container, sel: HookSelector): Promise<HooksSeen<{ readonly label: string; readonly env: readonly string[] }, { readonly env?: readonly string[] }>> {
+  const hooks = named(c, sel, (_type, hook) => (hook.env === undefined ? {} : { env: [...hook.env] }));
+  return { hooks, log: ofNamed(await hookLog(c, ({ label, env }) => ({ label, env })), hooks) };
+}
+
+/** What each named hook reported of `what`: its cwd, or the names of its environment variables (their values are the host's). */
+export async function observeHookReports(c: Container, sel: HookSelector, what: 'cwd' | 'env'): Promise<HooksSeen<{ readonly label: string; readonly cwd?: string | null; readonly envNames?: readonly string[] }>> {
+  const hooks = named(c, sel, () => ({}));
+  const log = await hookLog(c, (r) => (what === 'cwd' ? { label: r.label, cwd: r.cwd } : { label: r.label, envNames: r.env.map((e) => e.split('=')[0]!) }));
+  return { hooks, log: ofNamed(log, hooks) };
 }
 
 /** What the host sees of a runtime-namespace hook's process after it ran. */
