@@ -4,8 +4,9 @@
  * any other devpts instance's) opens terminals that are not the container's.
  */
 import type { ActionResult } from '../engine/actions.js';
-import { judge, legacyCheck } from './check.js';
-import { resultOf } from './actions.js';
+import { awaitActions } from '../engine/observers/actions.js';
+import { defineCheck, fail, verdict } from './check.js';
+import { returned } from './actions.js';
 
 /** What lstat, stat of /dev/ptmx, stat of /dev/pts/ptmx and stat of /dev/pts saw. */
 export interface PtmxObservations {
@@ -39,22 +40,26 @@ export function ptmxVerdict(o: PtmxObservations): { ok: boolean; message: string
 
 const actionIndex = { type: 'integer', minimum: 0 } as const;
 
-export const ptmxIsContainers = legacyCheck({
+const PTMX_ACTIONS = ['link', 'node', 'ptsPtmx', 'pts'] as const;
+
+export const ptmxIsContainers = defineCheck({
   name: 'ptmx',
   description: "/dev/ptmx is a symbolic link to pts/ptmx or a bind mount of /dev/pts/ptmx, and that is the ptmx of the devpts at /dev/pts. Actions: `link` lstat:/dev/ptmx, `node` stat:/dev/ptmx, `ptsPtmx` stat:/dev/pts/ptmx, `pts` stat:/dev/pts.",
   params: {
     type: 'object', additionalProperties: false, required: ['link', 'node', 'ptsPtmx', 'pts'],
     properties: { link: actionIndex, node: actionIndex, ptsPtmx: actionIndex, pts: actionIndex },
-  },
-  async run(ctx, step, c) {
-    const seen: ActionResult[] = [];
-    for (const key of ['link', 'node', 'ptsPtmx', 'pts'] as const) {
-      const r = await resultOf(ctx, c, step.params[key] as number);
-      if (typeof r === 'string') return judge(ctx, step, false, r);
-      seen.push(r);
+  } as const,
+  observe: (ctx, params, c) => awaitActions(ctx, c, PTMX_ACTIONS.map((k) => params[k])),
+  judge(_params, seen) {
+    const results: ActionResult[] = [];
+    for (const a of seen) {
+      const r = returned(a);
+      if (typeof r === 'string') return [fail(r)];
+      results.push(r);
     }
-    const [link, node, ptsPtmx, pts] = seen as [ActionResult, ActionResult, ActionResult, ActionResult];
+    const [link, node, ptsPtmx, pts] = results;
+    if (!link || !node || !ptsPtmx || !pts) return [fail('the probe reported fewer than the four actions')];
     const v = ptmxVerdict({ link, node, ptsPtmx, pts });
-    judge(ctx, step, v.ok, v.message);
+    return [verdict(v.ok, v.message)];
   },
 });

@@ -4,15 +4,15 @@
  * evidence where the kernel offers them; a kernel that does not (older than
  * 5.9, a sandbox) skips what only they could show, never fails it.
  */
-import { constants } from 'node:os';
-import type { CheckStep } from '../cases/types.js';
-import type { CaseContext, Container } from '../engine/context.js';
-import { stateFields } from '../engine/context.js';
-import { readAction, type ActionResult, type ActionState } from '../engine/actions.js';
-import { readSeccompRecords, type SeccompRecord } from '../host/kernel-log.js';
-import { pollUntil } from '../util/poll.js';
-import { legacyCreateRefusal, judge, legacyCheck } from './check.js';
-import { actionOf, errnoName, resultOf } from './actions.js';
+import type { ActionResult, ActionState } from '../engine/actions.js';
+import type { SeccompRecord } from '../host/kernel-log.js';
+import type { Finding } from '../engine/check.js';
+import type { ActionSeen } from '../engine/observers/actions.js';
+import { observeApplied, observeArch32, observeLogged, observeSpecAllow } from '../engine/observers/seccomp.js';
+import type { CreateOutcome } from '../engine/observers/common.js';
+import { errnoName, errnoNumber } from '../util/errno.js';
+import { createRefusal, defineCheck, fail, unjudged, verdict } from './check.js';
+import { actionOf, returned } from './actions.js';
 
 export interface Verdict {
   readonly outcome: 'pass' | 'fail' | 'skip';
@@ -24,16 +24,20 @@ const actionIndex = { type: 'integer', minimum: 0 } as const;
 // runtime.md (create): a property the runtime cannot apply is an error; such a refusal is no verdict.
 const REFUSABLE = { type: 'boolean' } as const;
 
-/** Skips the step's requirements when it allows a refused create and create was refused. */
-function refused(ctx: CaseContext, step: CheckStep, c: Container): boolean {
-  const why = step.params['refusable'] === true ? legacyCreateRefusal(ctx, c) : undefined;
-  if (why) ctx.skipRequirements(step.requirements, why);
-  return why !== undefined;
+/** The skip of a step that allows a refused create, when create was refused. */
+function refusal(seen: object): Finding[] | undefined {
+  if (!('create' in seen) || !('refused' in seen)) return undefined;
+  const why = createRefusal(seen.create as CreateOutcome);
+  return why === undefined ? undefined : [unjudged(why)];
 }
 
-function record(ctx: CaseContext, step: CheckStep, v: Verdict): void {
-  if (v.outcome === 'skip') return ctx.skipRequirements(step.requirements, v.message);
-  judge(ctx, step, v.outcome === 'pass', v.message);
+function finding(v: Verdict): Finding {
+  return v.outcome === 'skip' ? unjudged(v.message) : verdict(v.outcome === 'pass', v.message);
+}
+
+/** An action's log as the verdicts below read it. */
+function stateOf(a: ActionSeen | undefined): ActionState {
+  return a?.result ? { begun: a.begun, result: a.result } : { begun: a?.begun ?? false };
 }
 
 /** The status lines as evidence: what the kernel wrote, or that it wrote none. */
@@ -61,41 +65,22 @@ export function appliedVerdict(denied: ActionResult, what: string, errno: number
 
 const ERRNO_PARAM = { type: 'string', pattern: '^E[A-Z0-9]+$' } as const;
 
-export const seccompApplied = legacyCheck({
+export const seccompApplied = defineCheck({
   name: 'seccomp-applied',
   description: 'The filter is in force: the `denied` action (a call a rule denies) failed, with `errno` when given; the `status` action (/proc/self/status) is reported as evidence, never judged.',
   params: {
     type: 'object', additionalProperties: false, required: ['denied'],
     properties: { denied: actionIndex, errno: ERRNO_PARAM, status: actionIndex },
-  },
-  async run(ctx, step, c) {
-    const deniedIndex = step.params['denied'] as number;
-    const denied = await resultOf(ctx, c, deniedIndex);
-    if (typeof denied === 'string') return judge(ctx, step, false, denied);
-    const statusIndex = step.params['status'] as number | undefined;
-    const status = statusIndex === undefined ? undefined : (await readAction(c.paths.actions, statusIndex)).result;
-    const errnoParam = step.params['errno'];
-    const errno = errnoParam === undefined ? undefined : errnoNumber(String(errnoParam));
-    if (errnoParam !== undefined && errno === undefined) return judge(ctx, step, false, `unknown errno ${String(errnoParam)}`);
-    record(ctx, step, appliedVerdict(denied, actionOf(c, deniedIndex), errno, status));
+  } as const,
+  observe: (ctx, params, c) => observeApplied(ctx, c, params.denied, params.status),
+  judge(params, seen) {
+    const denied = returned(seen.denied);
+    if (typeof denied === 'string') return [fail(denied)];
+    const errno = params.errno === undefined ? undefined : errnoNumber(params.errno);
+    if (params.errno !== undefined && errno === undefined) return [fail(`unknown errno ${params.errno}`)];
+    return [finding(appliedVerdict(denied, actionOf(seen.denied), errno, seen.status?.result ?? undefined))];
   },
 });
-
-function errnoNumber(name: string): number | undefined {
-  return (constants.errno as Readonly<Record<string, number>>)[name];
-}
-
-/** An action once it has a result, or once it began and the container stopped (the program died in it). */
-async function settled(ctx: CaseContext, c: Container, index: number): Promise<ActionState> {
-  const got = await pollUntil(async () => {
-    const a = await readAction(c.paths.actions, index);
-    if (a.result) return a;
-    if (!a.begun) return undefined;
-    const { parsed } = await ctx.queryState(c);
-    return stateFields(parsed)?.status === 'stopped' ? a : undefined;
-  }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
-  return got ?? (await readAction(c.paths.actions, index));
-}
 
 /**
  * seccomp.architectures with a second architecture (SCMP_ARCH_X86 beside
@@ -121,22 +106,23 @@ export function arch32Verdict(native: ActionResult, control: ActionState, call: 
   return { outcome: 'pass', message: `${controlWhat} ran and ${callWhat} was denied with ${errnoName(r.errno)}: the rule applies to the i386 architecture` };
 }
 
-export const seccompArch32 = legacyCheck({
+export const seccompArch32 = defineCheck({
   name: 'seccomp-arch32',
   description: 'With SCMP_ARCH_X86 in the filter: the `native` action (a native call a rule denies) was denied, the `control` action (a 32-bit x86 call no rule names) ran and the `call` action (the rule\'s call made as a 32-bit one) was denied; skipped where the machine runs no 32-bit x86 calls, and with `refusable` when create refused the filter.',
   params: {
     type: 'object', additionalProperties: false, required: ['native', 'control', 'call'],
     properties: { native: actionIndex, control: actionIndex, call: actionIndex, refusable: REFUSABLE },
-  },
-  async run(ctx, step, c) {
-    if (refused(ctx, step, c)) return;
-    const [nativeIndex, controlIndex, callIndex] = (['native', 'control', 'call'] as const).map((k) => step.params[k] as number) as [number, number, number];
-    const native = await resultOf(ctx, c, nativeIndex);
-    if (typeof native === 'string') return judge(ctx, step, false, native);
-    const control = await settled(ctx, c, controlIndex);
-    const call = control.result && control.result.ret !== -1 ? await settled(ctx, c, callIndex) : await readAction(c.paths.actions, callIndex);
-    const what = (i: number): string => actionOf(c, i);
-    record(ctx, step, arch32Verdict(native, control, call, { native: what(nativeIndex), control: what(controlIndex), call: what(callIndex) }));
+  } as const,
+  observe: (ctx, params, c) => observeArch32(ctx, c, params),
+  judge(params, seen) {
+    const skip = refusal(seen);
+    if (skip) return skip;
+    if (!('native' in seen)) return [fail('create was refused')];
+    const native = returned(seen.native);
+    if (typeof native === 'string') return [fail(native)];
+    const what = (a: ActionSeen | undefined, index: number): string => (a ? actionOf(a) : `action ${index}`);
+    return [finding(arch32Verdict(native, stateOf(seen.control), stateOf(seen.call),
+      { native: actionOf(seen.native), control: what(seen.control, params.control), call: what(seen.call, params.call) }))];
   },
 });
 
@@ -163,34 +149,28 @@ export function logFlagVerdict(records: readonly SeccompRecord[] | undefined, pi
     : { outcome: 'fail', message: `the kernel logged the SCMP_ACT_LOG calls around ${callWhat} but not it: the filter lacks SECCOMP_FILTER_FLAG_LOG` };
 }
 
-/** How long the kernel may take to print a record the call already caused. */
-const KERNEL_LOG_WAIT_MS = 2000;
-
-export const seccompLogged = legacyCheck({
+export const seccompLogged = defineCheck({
   name: 'seccomp-logged',
   description: "SECCOMP_FILTER_FLAG_LOG is in force: the kernel log holds a seccomp record of the `call` action (a denied syscall) of the container process, where it holds one of each `controls` action (SCMP_ACT_LOG syscalls); skipped when it holds none (this host's log does not show the container's calls).",
   params: {
     type: 'object', additionalProperties: false, required: ['call', 'controls'],
     properties: { call: actionIndex, controls: { type: 'array', minItems: 1, items: actionIndex }, refusable: REFUSABLE },
-  },
-  async run(ctx, step, c) {
-    if (refused(ctx, step, c)) return;
-    const indexes = [step.params['call'] as number, ...(step.params['controls'] as number[])];
+  } as const,
+  observe: (ctx, params, c) => observeLogged(ctx, c, params.call, params.controls, params.refusable),
+  judge(_params, seen) {
+    const skip = refusal(seen);
+    if (skip) return skip;
+    if (!('actions' in seen)) return [fail('create was refused')];
     const results: ActionResult[] = [];
-    for (const i of indexes) {
-      const r = await resultOf(ctx, c, i);
-      if (typeof r === 'string') return judge(ctx, step, false, r);
+    for (const a of seen.actions) {
+      const r = returned(a);
+      if (typeof r === 'string') return [fail(r)];
       results.push(r);
     }
-    if (!c.process) return ctx.skipRequirements(step.requirements, 'cannot be judged: no state named the container process (see state.pid)');
-    const [call, ...controls] = results as [ActionResult, ...ActionResult[]];
-    const pid = c.process.pid;
-    // the kernel prints audit records from its own thread: give the controls' records a moment to appear
-    const records = (await pollUntil(() => {
-      const all = readSeccompRecords();
-      return all && controls.every((r) => all.some((x) => x.pid === pid && x.syscall === r.nr)) ? all : undefined;
-    }, { timeoutMs: KERNEL_LOG_WAIT_MS, signal: ctx.signal })) ?? readSeccompRecords();
-    record(ctx, step, logFlagVerdict(records, pid, call, controls, actionOf(c, indexes[0] as number)));
+    if (seen.pid === null) return [unjudged('cannot be judged: no state named the container process (see state.pid)')];
+    const [call, ...controls] = results;
+    if (!call || !seen.actions[0]) return [fail('the probe reported no action')];
+    return [finding(logFlagVerdict(seen.records ?? undefined, seen.pid, call, controls, actionOf(seen.actions[0])))];
   },
 });
 
@@ -219,17 +199,24 @@ export function specAllowVerdict(status: ActionResult, denied: ActionResult, den
   return { outcome: 'pass', message: `Speculation_Store_Bypass: ${ssb} (${modeText}): the filter left speculation alone, as SECCOMP_FILTER_FLAG_SPEC_ALLOW asks` };
 }
 
-export const seccompSpecAllow = legacyCheck({
+export const seccompSpecAllow = defineCheck({
   name: 'seccomp-spec-allow',
   description: 'SECCOMP_FILTER_FLAG_SPEC_ALLOW is in force: the `denied` action (a call a rule denies) failed and the `status` action shows no forced speculative store bypass mitigation; skipped unless the kernel mitigates it for seccomp tasks, and with `refusable` when create refused the flag.',
-  params: { type: 'object', additionalProperties: false, required: ['status', 'denied'], properties: { status: actionIndex, denied: actionIndex, refusable: REFUSABLE } },
-  async run(ctx, step, c) {
-    if (refused(ctx, step, c)) return;
-    const status = await resultOf(ctx, c, step.params['status'] as number);
-    if (typeof status === 'string') return judge(ctx, step, false, status);
-    const deniedIndex = step.params['denied'] as number;
-    const denied = await resultOf(ctx, c, deniedIndex);
-    if (typeof denied === 'string') return judge(ctx, step, false, denied);
-    record(ctx, step, specAllowVerdict(status, denied, actionOf(c, deniedIndex)));
+  params: { type: 'object', additionalProperties: false, required: ['status', 'denied'], properties: { status: actionIndex, denied: actionIndex, refusable: REFUSABLE } } as const,
+  observe: (ctx, params, c) => observeSpecAllow(ctx, c, params.status, params.denied, params.refusable),
+  judge(_params, seen) {
+    const skip = refusal(seen);
+    if (skip) return skip;
+    if (!('actions' in seen)) return [fail('create was refused')];
+    const results: ActionResult[] = [];
+    for (const a of seen.actions) {
+      const r = returned(a);
+      if (typeof r === 'string') return [fail(r)];
+      results.push(r);
+    }
+    const [status, denied] = results;
+    const deniedSeen = seen.actions[1];
+    if (!status || !denied || !deniedSeen) return [fail('the probe reported fewer than the two actions')];
+    return [finding(specAllowVerdict(status, denied, actionOf(deniedSeen)))];
   },
 });
