@@ -17,7 +17,11 @@
  * hookLogLinesAtStart; null when the log cannot be read, 0 when it does not
  * exist yet): the hooks on those lines ran before the program started, every
  * later line after it. Both events are seen in one file, so no clock is
- * compared across the container boundary.
+ * compared across the container boundary. Besides ids, groups, cwd, args,
+ * env, namespaces and cgroups, the report gives the process's settings, each
+ * read without changing it: umask and the five capability sets (as numbers)
+ * from /proc/self/status, every rlimit by getrlimit (null: unlimited),
+ * no_new_privs by prctl, and /proc/self/oom_score_adj.
  *
  * Actions (--do, in order, after the report is written): each appends a
  * "begin" line and then a result line to the actions log, so an action that
@@ -88,6 +92,7 @@
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
@@ -189,6 +194,93 @@ static void json_file_lines(FILE *f, const char *path) {
     fclose(in);
 }
 
+/* The process's own settings, read without changing any of them. */
+
+/* Bit numbers set in a hex capability mask, as a JSON array. */
+static void json_cap_bits(FILE *f, const char *hex) {
+    unsigned long long mask = strtoull(hex, NULL, 16);
+    int first = 1;
+    fputc('[', f);
+    for (int bit = 0; bit < 64; bit++)
+        if (mask & (1ULL << bit)) { fprintf(f, "%s%d", first ? "" : ",", bit); first = 0; }
+    fputc(']', f);
+}
+
+/*
+ * From /proc/self/status: "umask" (null on a kernel that does not write the
+ * Umask line; reading it this way leaves the umask as it is) and
+ * "capabilities", the five sets as capability numbers (null when unreadable).
+ */
+static void json_status_facts(FILE *f) {
+    static const char *const sets[][2] = {
+        { "CapInh:", "inheritable" }, { "CapPrm:", "permitted" }, { "CapEff:", "effective" },
+        { "CapBnd:", "bounding" }, { "CapAmb:", "ambient" },
+    };
+    char values[5][40] = { "", "", "", "", "" };
+    char umask_text[16] = "";
+    char line[256];
+    FILE *in = fopen("/proc/self/status", "r");
+    while (in && fgets(line, sizeof line, in)) {
+        if (!strncmp(line, "Umask:", 6)) sscanf(line + 6, "%15s", umask_text);
+        for (int i = 0; i < 5; i++)
+            if (!strncmp(line, sets[i][0], strlen(sets[i][0]))) sscanf(line + strlen(sets[i][0]), "%39s", values[i]);
+    }
+    if (in) fclose(in);
+    fputs(",\"umask\":", f);
+    if (umask_text[0]) fprintf(f, "%lu", strtoul(umask_text, NULL, 8));
+    else fputs("null", f);
+    fputs(",\"capabilities\":{", f);
+    for (int i = 0; i < 5; i++) {
+        fprintf(f, "%s\"%s\":", i ? "," : "", sets[i][1]);
+        if (values[i][0]) json_cap_bits(f, values[i]);
+        else fputs("null", f);
+    }
+    fputc('}', f);
+}
+
+static const struct { const char *name; int resource; } rlimit_names[] = {
+    { "RLIMIT_CPU", RLIMIT_CPU }, { "RLIMIT_FSIZE", RLIMIT_FSIZE }, { "RLIMIT_DATA", RLIMIT_DATA },
+    { "RLIMIT_STACK", RLIMIT_STACK }, { "RLIMIT_CORE", RLIMIT_CORE }, { "RLIMIT_RSS", RLIMIT_RSS },
+    { "RLIMIT_NPROC", RLIMIT_NPROC }, { "RLIMIT_NOFILE", RLIMIT_NOFILE }, { "RLIMIT_MEMLOCK", RLIMIT_MEMLOCK },
+    { "RLIMIT_AS", RLIMIT_AS }, { "RLIMIT_LOCKS", RLIMIT_LOCKS }, { "RLIMIT_SIGPENDING", RLIMIT_SIGPENDING },
+    { "RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE }, { "RLIMIT_NICE", RLIMIT_NICE }, { "RLIMIT_RTPRIO", RLIMIT_RTPRIO },
+    { "RLIMIT_RTTIME", RLIMIT_RTTIME },
+};
+
+static void json_rlim(FILE *f, rlim_t v) {
+    if (v == RLIM_INFINITY) fputs("null", f);
+    else fprintf(f, "%llu", (unsigned long long)v);
+}
+
+/* "rlimits": {"RLIMIT_NOFILE": {"soft": n, "hard": n}, ...} by getrlimit(2); null = unlimited, a null entry = getrlimit failed. */
+static void json_rlimits(FILE *f) {
+    fputs(",\"rlimits\":{", f);
+    for (size_t i = 0; i < sizeof rlimit_names / sizeof rlimit_names[0]; i++) {
+        struct rlimit r;
+        fprintf(f, "%s\"%s\":", i ? "," : "", rlimit_names[i].name);
+        if (getrlimit(rlimit_names[i].resource, &r) != 0) { fputs("null", f); continue; }
+        fputs("{\"soft\":", f);
+        json_rlim(f, r.rlim_cur);
+        fputs(",\"hard\":", f);
+        json_rlim(f, r.rlim_max);
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
+/* "noNewPrivs" (prctl, null when it fails) and "oomScoreAdj" (/proc/self/oom_score_adj, null when unreadable). */
+static void json_privilege_facts(FILE *f) {
+    int nnp = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
+    fputs(",\"noNewPrivs\":", f);
+    fputs(nnp < 0 ? "null" : nnp ? "true" : "false", f);
+    fputs(",\"oomScoreAdj\":", f);
+    FILE *in = fopen("/proc/self/oom_score_adj", "r");
+    long adj;
+    if (in && fscanf(in, "%ld", &adj) == 1) fprintf(f, "%ld", adj);
+    else fputs("null", f);
+    if (in) fclose(in);
+}
+
 static void write_report(FILE *f, int argc, char **argv) {
     char buf[PATH_MAX];
     gid_t groups[256];
@@ -213,6 +305,9 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_namespaces(f, "self");
     fputs(",\"cgroup\":", f);
     json_file_lines(f, "/proc/self/cgroup");
+    json_status_facts(f);
+    json_rlimits(f);
+    json_privilege_facts(f);
     fputs("}\n", f);
 }
 

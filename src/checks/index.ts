@@ -8,6 +8,7 @@ import { cgroupOwner, cgroupParent, cgroupPath, cgroupValue, cgroupVisible, noth
 import { programAsConfigured, programNotStarted, programStarted, signalReceived } from './program.js';
 import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
 import { hookAborted, hooksArgv, hooksEnv, hooksInArrayOrder, hooksInTypeOrder, hooksNamespace, hooksNotRun, hooksObserved, hooksRan, hooksState, hooksStatePid, hooksVsProgram } from './hooks.js';
+import { processAsConfigured } from './process.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
@@ -16,6 +17,7 @@ const all: readonly CheckDefinition[] = [
   processGone, cgroupsRemoved, bundleUnchanged, runExitStatus,
   hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
   hooksArgv, hooksEnv, hooksObserved, hookAborted,
+  processAsConfigured,
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 

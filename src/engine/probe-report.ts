@@ -23,7 +23,20 @@ export interface ProbeReport {
   readonly env: readonly string[];
   readonly namespaces: Readonly<Record<string, number | null>>;
   readonly cgroup: readonly string[] | null;
+  /** From /proc/self/status (null: the kernel writes no Umask line). */
+  readonly umask?: number | null;
+  /** The five sets from /proc/self/status, as capability numbers (null: unreadable). */
+  readonly capabilities?: Readonly<Record<CapabilitySet, readonly number[] | null>>;
+  /** getrlimit of every resource by its RLIMIT_ name (a limit of null: unlimited; an entry of null: getrlimit failed). */
+  readonly rlimits?: Readonly<Record<string, { readonly soft: number | null; readonly hard: number | null } | null>>;
+  /** prctl(PR_GET_NO_NEW_PRIVS) (null: the call failed). */
+  readonly noNewPrivs?: boolean | null;
+  /** /proc/self/oom_score_adj (null: unreadable). */
+  readonly oomScoreAdj?: number | null;
 }
+
+export const CAPABILITY_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
+export type CapabilitySet = (typeof CAPABILITY_SETS)[number];
 
 export type ReportRead =
   | { readonly kind: 'absent' }

@@ -9,6 +9,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 
 const strings = { type: 'array', items: { type: 'string' } } as const;
 const uint32 = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
+const uint64 = { type: 'integer', minimum: 0 } as const;
 
 export const configReadSchema = {
   type: 'object',
@@ -26,6 +27,14 @@ export const configReadSchema = {
         user: {
           type: 'object',
           properties: { uid: uint32, gid: uint32, umask: uint32, additionalGids: { type: 'array', items: uint32 } },
+        },
+        capabilities: {
+          type: 'object',
+          properties: { bounding: strings, effective: strings, permitted: strings, inheritable: strings, ambient: strings },
+        },
+        rlimits: {
+          type: 'array',
+          items: { type: 'object', required: ['type', 'soft', 'hard'], properties: { type: { type: 'string' }, soft: uint64, hard: uint64 } },
         },
         noNewPrivileges: { type: 'boolean' },
         oomScoreAdj: { type: 'integer' },

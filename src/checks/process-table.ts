@@ -1,0 +1,258 @@
+/**
+ * What config.md's `process` asks for, property by property: the part of the
+ * config it reads, what the probe reports for it, the requirement it stands
+ * for, and how the two compare. A new property is one row here; the check
+ * (src/checks/process.ts) judges the rows a case step names.
+ *
+ * Every comparison is of the program as it runs (after execve), because that
+ * is the process "as specified by process" (runtime.md, Start). For
+ * capabilities this matters: execve recomputes the sets (capabilities(7)),
+ * so a case must ask for sets that survive it unchanged (for uid 0:
+ * bounding = permitted = effective, inheritable and ambient within them).
+ */
+import type { ConfigRead } from '../spec/config.js';
+import type { CapabilitySet, ProbeReport } from '../engine/probe-report.js';
+import { CAPABILITY_SETS } from '../engine/probe-report.js';
+import type { Finding } from './check.js';
+import { unjudged, verdict } from './check.js';
+
+/** The `process` object of config.json as readConfig gives it. */
+export type ProcessRead = NonNullable<ConfigRead['process']>;
+
+/** What the host knew of the process that ran the runtime (what an unset property leaves as it was). */
+export interface CallerFacts {
+  /** The harness's own /proc/self/oom_score_adj, inherited by the runtime it runs (null: unreadable). */
+  readonly oomScoreAdj: number | null;
+}
+
+export interface ProcessRow {
+  /** The config property, as the spec names it. */
+  readonly property: string;
+  /** What of the probe's report is compared, for the description. */
+  readonly reported: string;
+  /** The requirement a step judging this row stands for. */
+  readonly requirement: string;
+  compare(configured: ProcessRead, seen: ProbeReport, caller: CallerFacts): Finding;
+}
+
+/** capabilities(7) names by number, as Linux numbers them (include/uapi/linux/capability.h). */
+export const CAPABILITY_NAMES = [
+  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
+  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
+  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
+  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
+  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
+] as const;
+
+/** RLIM_INFINITY (2^64-1) as a JSON number reads; the probe reports it as null. */
+const RLIM_INFINITY = 18446744073709551615;
+
+function capabilityName(n: number): string {
+  return CAPABILITY_NAMES[n] ?? `capability ${n}`;
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A path without repeated or trailing slashes, for comparing with getcwd's answer. */
+function tidyPath(p: string): string {
+  const t = p.replace(/\/+/g, '/');
+  return t.length > 1 ? t.replace(/\/$/, '') : t;
+}
+
+/** "K=V" entries by name (the last one of a name wins, as a later putenv would). */
+function envMap(entries: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const e of entries) {
+    const i = e.indexOf('=');
+    m.set(i < 0 ? e : e.slice(0, i), i < 0 ? '' : e.slice(i + 1));
+  }
+  return m;
+}
+
+function notConfigured(property: string): Finding {
+  return unjudged(`${property} is not in the config: nothing to compare`);
+}
+
+function rlimitValue(v: number | null): string {
+  return v === null ? 'unlimited' : String(v);
+}
+
+export const PROCESS_ROWS = {
+  args: {
+    property: 'process.args', reported: 'argv', requirement: 'process.args',
+    compare(configured, seen) {
+      if (!configured.args) return notConfigured('process.args');
+      const ok = sameList(configured.args, seen.args);
+      return verdict(ok, ok ? 'the program got exactly the configured args' : 'the program got args other than the configured ones',
+        { expected: configured.args, actual: seen.args });
+    },
+  },
+  env: {
+    property: 'process.env', reported: 'environ', requirement: 'process.env',
+    compare(configured, seen) {
+      if (!configured.env) return notConfigured('process.env');
+      const want = envMap(configured.env);
+      const got = envMap(seen.env);
+      const wrong = [...want].filter(([k, v]) => got.get(k) !== v).map(([k]) => k);
+      // config.md says nothing of variables a runtime adds: they are named, not judged.
+      const added = [...got.keys()].filter((k) => !want.has(k));
+      const extra = added.length > 0 ? `; the runtime added ${added.join(', ')} (config.md is silent on added variables: not judged)` : '';
+      return verdict(wrong.length === 0,
+        wrong.length === 0 ? `every configured variable has its value${extra}` : `missing or changed: ${wrong.join(', ')}${extra}`,
+        { expected: configured.env, actual: seen.env });
+    },
+  },
+  cwd: {
+    property: 'process.cwd', reported: 'getcwd', requirement: 'process.cwd',
+    compare(configured, seen) {
+      if (configured.cwd === undefined) return notConfigured('process.cwd');
+      const ok = seen.cwd !== null && tidyPath(seen.cwd) === tidyPath(configured.cwd);
+      return verdict(ok, ok ? `the working directory is ${configured.cwd}` : `the working directory is ${String(seen.cwd)}, not ${configured.cwd}`,
+        { expected: configured.cwd, actual: seen.cwd });
+    },
+  },
+  uid: {
+    property: 'process.user.uid', reported: 'getuid, geteuid', requirement: 'process.user.uid',
+    compare(configured, seen) {
+      const want = configured.user?.uid;
+      if (want === undefined) return notConfigured('process.user.uid');
+      const ok = seen.uid === want && seen.euid === want;
+      return verdict(ok, ok ? `uid and euid are ${want}` : `uid ${seen.uid}, euid ${seen.euid}; configured ${want}`,
+        { expected: want, actual: { uid: seen.uid, euid: seen.euid } });
+    },
+  },
+  gid: {
+    property: 'process.user.gid', reported: 'getgid, getegid', requirement: 'process.user.gid',
+    compare(configured, seen) {
+      const want = configured.user?.gid;
+      if (want === undefined) return notConfigured('process.user.gid');
+      const ok = seen.gid === want && seen.egid === want;
+      return verdict(ok, ok ? `gid and egid are ${want}` : `gid ${seen.gid}, egid ${seen.egid}; configured ${want}`,
+        { expected: want, actual: { gid: seen.gid, egid: seen.egid } });
+    },
+  },
+  umask: {
+    property: 'process.user.umask', reported: 'Umask of /proc/self/status', requirement: 'process.user.umask',
+    compare(configured, seen) {
+      const want = configured.user?.umask;
+      // Left unset, the umask "should not be changed" (lower case, no requirement): nothing to judge.
+      if (want === undefined) return notConfigured('process.user.umask');
+      if (seen.umask === undefined || seen.umask === null) return unjudged('the kernel reports no Umask line in /proc/self/status');
+      const ok = seen.umask === want;
+      return verdict(ok, ok ? `umask is 0${want.toString(8)}` : `umask is 0${seen.umask.toString(8)}, not 0${want.toString(8)}`,
+        { expected: want, actual: seen.umask });
+    },
+  },
+  additionalGids: {
+    property: 'process.user.additionalGids', reported: 'getgroups', requirement: 'process.user.additional-gids',
+    compare(configured, seen) {
+      const want = configured.user?.additionalGids;
+      if (want === undefined) return notConfigured('process.user.additionalGids');
+      const missing = want.filter((g) => !seen.groups.includes(g));
+      // config.md: the gids are "added to the process"; it does not say no other may be there.
+      const others = seen.groups.filter((g) => !want.includes(g) && g !== configured.user?.gid);
+      const extra = others.length > 0 ? `; also in groups ${others.join(', ')} (not judged: config.md only says the gids are added)` : '';
+      return verdict(missing.length === 0,
+        missing.length === 0 ? `the process is in every additional group${extra}` : `not in groups ${missing.join(', ')}${extra}`,
+        { expected: want, actual: seen.groups });
+    },
+  },
+  capabilities: {
+    property: 'process.capabilities', reported: 'CapBnd, CapEff, CapPrm, CapInh, CapAmb of /proc/self/status', requirement: 'process.capabilities',
+    compare(configured, seen) {
+      const want = configured.capabilities;
+      if (!want) return notConfigured('process.capabilities');
+      if (!seen.capabilities) return unjudged('the probe reported no capability sets');
+      const problems: string[] = [];
+      const actual: Partial<Record<CapabilitySet, string[] | null>> = {};
+      for (const set of CAPABILITY_SETS) {
+        const names = want[set];
+        if (!names) continue;
+        const bits = seen.capabilities[set];
+        const got = bits === null ? null : bits.map(capabilityName);
+        actual[set] = got;
+        if (got === null) {
+          problems.push(`${set}: unreadable`);
+          continue;
+        }
+        const missing = names.filter((n) => !got.includes(n));
+        const extra = got.filter((n) => !names.includes(n));
+        if (missing.length + extra.length > 0) {
+          problems.push(`${set}: ${[missing.length ? `lacks ${missing.join(', ')}` : '', extra.length ? `has unasked ${extra.join(', ')}` : ''].filter(Boolean).join(' and ')}`);
+        }
+      }
+      return verdict(problems.length === 0,
+        problems.length === 0 ? 'every configured capability set is exactly as listed' : problems.join('; '),
+        { expected: want, actual });
+    },
+  },
+  rlimits: {
+    property: 'process.rlimits', reported: 'getrlimit of each type', requirement: 'process.rlimits',
+    compare(configured, seen) {
+      const want = configured.rlimits;
+      if (!want) return notConfigured('process.rlimits');
+      if (!seen.rlimits) return unjudged('the probe reported no rlimits');
+      const problems: string[] = [];
+      for (const r of want) {
+        const got = seen.rlimits[r.type];
+        if (got === undefined || got === null) {
+          problems.push(`${r.type}: getrlimit ${got === null ? 'failed' : 'not reported by the probe'}`);
+          continue;
+        }
+        const soft = r.soft >= RLIM_INFINITY ? null : r.soft;
+        const hard = r.hard >= RLIM_INFINITY ? null : r.hard;
+        if (got.soft !== soft || got.hard !== hard) {
+          problems.push(`${r.type}: soft ${rlimitValue(got.soft)}, hard ${rlimitValue(got.hard)}; configured ${rlimitValue(soft)}, ${rlimitValue(hard)}`);
+        }
+      }
+      const actual = Object.fromEntries(want.map((r) => [r.type, seen.rlimits?.[r.type] ?? null]));
+      return verdict(problems.length === 0, problems.length === 0 ? 'every configured rlimit has its soft and hard value' : problems.join('; '),
+        { expected: want, actual });
+    },
+  },
+  noNewPrivileges: {
+    property: 'process.noNewPrivileges', reported: 'prctl(PR_GET_NO_NEW_PRIVS)', requirement: 'process.no-new-privileges',
+    compare(configured, seen) {
+      // Only `true` asks for something; config.md says nothing of false or unset.
+      if (configured.noNewPrivileges !== true) return unjudged('noNewPrivileges is not true: config.md asks nothing then');
+      if (seen.noNewPrivs === undefined || seen.noNewPrivs === null) return unjudged('the probe could not read no_new_privs');
+      return verdict(seen.noNewPrivs, seen.noNewPrivs ? 'no_new_privs is set' : 'no_new_privs is not set', { expected: true, actual: seen.noNewPrivs });
+    },
+  },
+  oomScoreAdj: {
+    property: 'process.oomScoreAdj', reported: '/proc/self/oom_score_adj', requirement: 'process.oom-score-adj',
+    compare(configured, seen) {
+      if (configured.oomScoreAdj === undefined) return notConfigured('process.oomScoreAdj');
+      const ok = seen.oomScoreAdj === configured.oomScoreAdj;
+      return verdict(ok, ok ? `oom_score_adj is ${configured.oomScoreAdj}` : `oom_score_adj is ${String(seen.oomScoreAdj)}, not ${configured.oomScoreAdj}`,
+        { expected: configured.oomScoreAdj, actual: seen.oomScoreAdj });
+    },
+  },
+  oomScoreAdjUnset: {
+    property: 'process.oomScoreAdj (unset)', reported: '/proc/self/oom_score_adj and the harness\'s own', requirement: 'process.oom-score-adj.unset',
+    compare(configured, seen, caller) {
+      if (configured.oomScoreAdj !== undefined) return unjudged('oomScoreAdj is set: this row judges a config without it');
+      if (caller.oomScoreAdj === null) return unjudged('the harness could not read its own oom_score_adj');
+      const ok = seen.oomScoreAdj === caller.oomScoreAdj;
+      return verdict(ok,
+        ok ? `oom_score_adj is ${caller.oomScoreAdj}, as in the process that ran the runtime` : `oom_score_adj is ${String(seen.oomScoreAdj)}; the process that ran the runtime has ${caller.oomScoreAdj}`,
+        { expected: caller.oomScoreAdj, actual: seen.oomScoreAdj });
+    },
+  },
+} as const satisfies Readonly<Record<string, ProcessRow>>;
+
+export type ProcessProperty = keyof typeof PROCESS_ROWS;
+export const PROCESS_PROPERTIES = Object.keys(PROCESS_ROWS) as ProcessProperty[];
+
+/** Findings for the named rows, each message prefixed with its property. */
+export function judgeRows(properties: readonly ProcessProperty[], configured: ProcessRead, seen: ProbeReport, caller: CallerFacts): Finding[] {
+  return properties.map((p) => {
+    const row: ProcessRow = PROCESS_ROWS[p];
+    const f = row.compare(configured, seen, caller);
+    return 'skip' in f ? unjudged(`${row.property}: ${f.skip}`) : { ...f, message: `${row.property}: ${f.message}` };
+  });
+}

@@ -1,0 +1,37 @@
+/** Observations of the container process as it runs: the probe's report of itself, and what the harness knew of its own process. */
+import { readFile } from 'node:fs/promises';
+import { readConfig } from '../../spec/config.js';
+import { pollUntil } from '../../util/poll.js';
+import type { CaseContext, Container } from '../context.js';
+import type { ProbeReport } from '../probe-report.js';
+import { readReport } from '../probe-report.js';
+
+export interface ProcessSeen {
+  /** config.json's process as it was written for create (readConfig: invalid properties read as absent). */
+  readonly configured: NonNullable<ReturnType<typeof readConfig>['process']>;
+  /** The program's report of itself, or why there is none. */
+  readonly report: ProbeReport | { readonly missing: string };
+  /** The harness's own oom_score_adj: what the runtime it runs inherits (null: unreadable). */
+  readonly callerOomScoreAdj: number | null;
+}
+
+async function ownOomScoreAdj(): Promise<number | null> {
+  try {
+    const n = Number.parseInt(await readFile('/proc/self/oom_score_adj', 'utf8'), 10);
+    return Number.isInteger(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Waits (up to the case's deadline) for the program's report. */
+export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promise<ProcessSeen> {
+  const got = await pollUntil(async () => {
+    const r = await readReport(c.paths.report);
+    return r.kind === 'absent' ? undefined : r;
+  }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
+  const report = got === undefined ? { missing: `the program left no report within ${ctx.timing.waitTimeoutMs} ms` }
+    : got.kind === 'report' ? got.report
+      : { missing: `the program's report is not JSON: ${got.kind === 'garbled' ? got.text : ''}` };
+  return { configured: readConfig(c.config).process ?? {}, report, callerOomScoreAdj: await ownOomScoreAdj() };
+}
