@@ -156,6 +156,7 @@ async function run(o: Given): Promise<number> {
       expectations,
       catalogue: chosen.catalogue,
       observations: o.observations ?? false,
+      selectedBy: { only: terms(o.only), skip: terms(o.skip) },
     });
   } finally {
     for (const out of opened) await out.discard();
