@@ -14,6 +14,11 @@ export function escapeHtml(text: string): string {
 }
 const h = escapeHtml;
 
+/** An id or path, escaped, that may break after its dots, hyphens and slashes rather than anywhere. */
+function breakable(text: string): string {
+  return h(text).replace(/([./-])/g, '$1<wbr>');
+}
+
 const CSS = `
 *{box-sizing:border-box}
 body{font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:12px;color:#1b1b1b;background:#fff}
@@ -25,8 +30,9 @@ th,td{border-bottom:1px solid #ddd;border-right:1px solid #eee;padding:4px 6px;v
 thead th{background:#f3f3f3;font-weight:600;font-size:.85em;position:sticky;top:0}
 .req{position:sticky;left:0;background:#fff;z-index:1;min-width:10em;max-width:min(45vw,26em);border-right:2px solid #bbb}
 thead .req{background:#f3f3f3;z-index:2}
-.req code{font-size:.85em;word-break:break-all}
-.req .sum{display:block;font-size:.8em;color:#555}
+.req code{font-size:.85em}
+.req .sum{display:block;font-size:.8em;font-weight:400;color:#444}
+.narrow{min-width:0}
 tr.group th{background:#eef2f7;font-size:.85em}
 tr.group .req{background:#eef2f7}
 .level{font-size:.75em;font-weight:700;padding:0 3px;border:1px solid #888;border-radius:3px;margin-right:4px;white-space:nowrap}
@@ -47,7 +53,8 @@ details p{font-weight:400;margin:.3em 0 0;white-space:pre-wrap;word-break:break-
 .legend{font-size:.9em;max-width:60em}
 .legend td{border:none}
 ul.dup{font-size:.9em}
-@media (max-width:600px){body{padding:6px;font-size:14px}}
+.legend .labels span{display:inline-block;white-space:nowrap;margin:1px 0}
+@media (max-width:600px){body{padding:6px;font-size:14px}.req{max-width:42vw;min-width:8em}.req .sum{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}}
 `;
 
 function grade(g: Grade | null): string {
@@ -70,24 +77,24 @@ function runHead(r: MatrixRun, i: number): string {
 
 export function renderMatrixHtml(m: Matrix): string {
   const heads = m.runs.map(runHead).join('');
-  const runsTable = `<div class="scroll"><table><thead><tr><th class="req" scope="col">run</th><th scope="col">runtime</th><th scope="col">spec</th><th scope="col">host</th><th scope="col">VM</th><th scope="col">started</th><th scope="col">grade</th><th scope="col">pass / fail / skip</th><th scope="col">file</th></tr></thead><tbody>${m.runs.map((r, i) =>
-    `<tr><th class="req" scope="row">run ${i + 1}</th><td>${h(r.runtime)}<br><code>${h(r.runtimePath)}</code></td><td>${h(r.specVersion)}</td><td>${h(r.host)}</td><td>${r.vm ? h(r.vm) : 'no'}</td><td>${r.startedAt ? h(r.startedAt) : '—'}</td><td>${grade(r.grade)}${r.loadErrors > 0 ? ` (${r.loadErrors} case file(s) not loaded)` : ''}</td><td>${r.counts.pass} / ${r.counts.fail} / ${r.counts.skip}</td><td><code>${h(r.file)}</code></td></tr>`).join('')}</tbody></table></div>`;
+  const runsTable = `<div class="scroll"><table><thead><tr><th class="req narrow" scope="col">run</th><th scope="col">runtime</th><th scope="col">spec</th><th scope="col">host</th><th scope="col">VM</th><th scope="col">started</th><th scope="col">grade</th><th scope="col">pass / fail / skip</th><th scope="col">file</th></tr></thead><tbody>${m.runs.map((r, i) =>
+    `<tr><th class="req narrow" scope="row">run ${i + 1}</th><td>${h(r.runtime)}<br><code>${breakable(r.runtimePath)}</code></td><td>${h(r.specVersion)}</td><td>${h(r.host)}</td><td>${r.vm ? h(r.vm) : 'no'}</td><td>${r.startedAt ? h(r.startedAt) : '—'}</td><td>${grade(r.grade)}${r.loadErrors > 0 ? ` (${r.loadErrors} case file(s) not loaded)` : ''}</td><td>${r.counts.pass} / ${r.counts.fail} / ${r.counts.skip}</td><td><code>${h(r.file)}</code></td></tr>`).join('')}</tbody></table></div>`;
   const dups = m.duplicates.length === 0 ? '' : `<ul class="dup">${m.duplicates.map((d) => `<li><code>${h(d.file)}</code> repeats the run of <code>${h(d.sameAs)}</code> with the same results; shown once.</li>`).join('')}</ul>`;
   const legend = `<table class="legend"><tbody>
 <tr><td>${grade('green')}</td><td>every MUST and SHOULD passed</td></tr>
 <tr><td>${grade('yellow')}</td><td>every MUST passed, a SHOULD failed</td></tr>
 <tr><td>${grade('red')}</td><td>a MUST failed (or, for a run, a case file could not be loaded)</td></tr>
 <tr><td colspan="2">${h(GRADE_NOTE)}</td></tr>
-<tr><td><span class="pass">&nbsp;pass&nbsp;</span> <span class="fail">&nbsp;FAIL&nbsp;</span> <span class="xfail">&nbsp;expected fail&nbsp;</span> <span class="skip">&nbsp;skip&nbsp;</span> <span class="none">—</span></td><td>a requirement's verdict in a run; expected fail: an expectations file lists the failure; —: not judged in that run. Hover over or tap a FAIL, expected fail or skip for its reason.</td></tr>
+<tr><td class="labels"><span class="pass">&nbsp;pass&nbsp;</span> <span class="fail">&nbsp;FAIL&nbsp;</span> <span class="xfail">&nbsp;expected fail&nbsp;</span> <span class="skip">&nbsp;skip&nbsp;</span> <span class="none">&nbsp;—&nbsp;</span></td><td>a requirement's verdict in a run; expected fail: an expectations file lists the failure; —: not judged in that run. Hover over or tap a FAIL, expected fail or skip for its reason.</td></tr>
 </tbody></table>`;
   const grades = `<div class="scroll"><table><thead><tr><th class="req" scope="col">area</th>${heads}</tr></thead><tbody><tr><th class="req" scope="row">all</th>${m.runs.map((r) => `<td>${grade(r.grade)}</td>`).join('')}</tr>${m.areas.map((a) =>
     `<tr><th class="req" scope="row"><a href="#area-${h(a.area)}">${h(a.area)}</a></th>${a.grades.map((g) => `<td>${grade(g)}</td>`).join('')}</tr>`).join('')}</tbody></table></div>`;
   const areas = m.areas.map((a) => {
     const rows = a.groups.map((g) => {
       const links = g.links.map((l) => `<a href="${h(l.url)}">${l.version === 'runtime-tools' ? 'runtime-tools' : `spec ${h(l.version)}`}</a>`).join(' · ');
-      const group = `<tr class="group"><th class="req" scope="rowgroup">${h(g.doc)}${g.section ? `#${h(g.section)}` : ''}${links ? `<br>${links}` : ''}</th><th colspan="${m.runs.length}"></th></tr>`;
+      const group = `<tr class="group"><th class="req" scope="rowgroup">${breakable(g.doc)}${g.section ? `#${h(g.section)}` : ''}${links ? `<br>${links}` : ''}</th><th colspan="${m.runs.length}"></th></tr>`;
       return group + g.rows.map((r) =>
-        `<tr><th class="req" scope="row"><span class="level">${r.level}</span><code>${h(r.requirement)}</code>${r.summary ? `<span class="sum">${h(r.summary)}</span>` : ''}</th>${r.cells.map(cell).join('')}</tr>`).join('');
+        `<tr><th class="req" scope="row"${r.summary ? ` title="${h(r.summary)}"` : ''}><span class="level">${r.level}</span><code>${breakable(r.requirement)}</code>${r.summary ? `<span class="sum">${h(r.summary)}</span>` : ''}</th>${r.cells.map(cell).join('')}</tr>`).join('');
     }).join('');
     return `<section id="area-${h(a.area)}"><h2>${h(a.area)}</h2><div class="scroll"><table><thead><tr><th class="req" scope="col">requirement</th>${heads}</tr></thead><tbody>${rows}</tbody></table></div></section>`;
   }).join('\n');
@@ -95,9 +102,9 @@ export function renderMatrixHtml(m: Matrix): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>ocicomply results matrix</title><style>${CSS}</style></head>
 <body><h1>ocicomply results matrix</h1>
-<h2>Runs</h2>${runsTable}${dups}
-<h2>Legend</h2>${legend}
 <h2>Grades</h2>${grades}
+<h2>Legend</h2>${legend}
+<h2>Runs</h2>${runsTable}${dups}
 ${areas}
 </body></html>
 `;
