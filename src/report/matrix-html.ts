@@ -32,7 +32,7 @@ thead th{background:#f3f3f3;font-weight:600;font-size:.85em;position:sticky;top:
 thead .req{background:#f3f3f3;z-index:2}
 .req code{font-size:.85em}
 .req .sum{display:block;font-size:.8em;font-weight:400;color:#444}
-.narrow{min-width:0}
+.req.narrow{min-width:0;max-width:none}
 tr.group th{background:#eef2f7;font-size:.85em}
 tr.group .req{background:#eef2f7}
 .level{font-size:.75em;font-weight:700;padding:0 3px;border:1px solid #888;border-radius:3px;margin-right:4px;white-space:nowrap}
@@ -50,11 +50,12 @@ details p{font-weight:400;margin:.3em 0 0;white-space:pre-wrap;word-break:break-
 .g-red{background:#c62828;color:#fff}
 .runhead{white-space:nowrap}
 .runhead span{display:block;font-weight:400}
+.runs td{white-space:nowrap}
 .legend{font-size:.9em;max-width:60em}
 .legend td{border:none}
 ul.dup{font-size:.9em}
 .legend .labels span{display:inline-block;white-space:nowrap;margin:1px 0}
-@media (max-width:600px){body{padding:6px;font-size:14px}.req{max-width:42vw;min-width:8em}.req .sum{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}}
+@media (max-width:600px){body{padding:6px;font-size:14px}.req{max-width:42vw;min-width:8em}.req.narrow{min-width:0}.req .sum{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}}
 `;
 
 function grade(g: Grade | null): string {
@@ -72,12 +73,12 @@ function cell(c: MatrixCell | null): string {
 }
 
 function runHead(r: MatrixRun, i: number): string {
-  return `<th class="runhead" scope="col">run ${i + 1}<span>${h(r.runtime)}</span><span>spec ${h(r.specVersion)}</span><span>${h(r.host)}</span><span>${r.vm ? `VM ${h(r.vm)}` : 'no VM'}</span></th>`;
+  return `<th class="runhead" scope="col">run ${i + 1}<span>${h(r.runtime)}</span><span>spec ${h(r.specVersion)}</span><span>${h(r.kernel)}</span><span>cgroup ${h(r.cgroup)}</span><span>${r.vm ? `VM ${h(r.vm)}` : 'no VM'}</span></th>`;
 }
 
 export function renderMatrixHtml(m: Matrix): string {
   const heads = m.runs.map(runHead).join('');
-  const runsTable = `<div class="scroll"><table><thead><tr><th class="req narrow" scope="col">run</th><th scope="col">runtime</th><th scope="col">spec</th><th scope="col">host</th><th scope="col">VM</th><th scope="col">started</th><th scope="col">grade</th><th scope="col">pass / fail / skip</th><th scope="col">file</th></tr></thead><tbody>${m.runs.map((r, i) =>
+  const runsTable = `<div class="scroll"><table class="runs"><thead><tr><th class="req narrow" scope="col">run</th><th scope="col">runtime</th><th scope="col">spec</th><th scope="col">host</th><th scope="col">VM</th><th scope="col">started</th><th scope="col">grade</th><th scope="col">pass / fail / skip</th><th scope="col">file</th></tr></thead><tbody>${m.runs.map((r, i) =>
     `<tr><th class="req narrow" scope="row">run ${i + 1}</th><td>${h(r.runtime)}<br><code>${breakable(r.runtimePath)}</code></td><td>${h(r.specVersion)}</td><td>${h(r.host)}</td><td>${r.vm ? h(r.vm) : 'no'}</td><td>${r.startedAt ? h(r.startedAt) : '—'}</td><td>${grade(r.grade)}${r.loadErrors > 0 ? ` (${r.loadErrors} case file(s) not loaded)` : ''}</td><td>${r.counts.pass} / ${r.counts.fail} / ${r.counts.skip}</td><td><code>${h(r.file)}</code></td></tr>`).join('')}</tbody></table></div>`;
   const dups = m.duplicates.length === 0 ? '' : `<ul class="dup">${m.duplicates.map((d) => `<li><code>${h(d.file)}</code> repeats the run of <code>${h(d.sameAs)}</code> with the same results; shown once.</li>`).join('')}</ul>`;
   const legend = `<table class="legend"><tbody>

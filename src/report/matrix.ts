@@ -54,7 +54,10 @@ export interface MatrixRun {
   readonly runtime: string;
   readonly runtimePath: string;
   readonly specVersion: string;
+  /** "KERNEL, cgroup MODE". */
   readonly host: string;
+  readonly kernel: string;
+  readonly cgroup: string;
   readonly vm: string | null;
   readonly startedAt: string | null;
   readonly grade: Grade;
@@ -199,7 +202,7 @@ export function buildMatrix(documents: readonly NamedDocument[], catalogue: Cata
     const count = (s: Verdict): number => doc.results.filter((r) => r.status === s).length;
     return {
       file, runtime: runtimeLabel(doc), runtimePath: doc.runtime.path, specVersion: doc.specVersion,
-      host: `${doc.host.kernel}, cgroup ${doc.host.cgroup}`, vm: vmMode(doc), startedAt: doc.run?.startedAt ?? null,
+      host: `${doc.host.kernel}, cgroup ${doc.host.cgroup}`, kernel: doc.host.kernel, cgroup: doc.host.cgroup, vm: vmMode(doc), startedAt: doc.run?.startedAt ?? null,
       grade: gradeOf(doc.results, loadErrors), loadErrors, counts: { pass: count('pass'), fail: count('fail'), skip: count('skip') },
     };
   });
