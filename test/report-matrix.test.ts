@@ -120,6 +120,9 @@ t.test('Markdown and HTML escape what the documents hold', async (t) => {
   t.notMatch(html, /<script/i, 'no script element, not even from a message');
   t.notMatch(html, /<link|@import|url\(|src=/i, 'nothing external');
   t.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  t.match(html, /\.scroll\{overflow-x:auto/, 'each table scrolls sideways');
+  t.match(html, /\.req\{position:sticky;left:0/, 'with the requirement column kept in view');
+  t.match(html, /<meta name="viewport" content="width=device-width/, 'laid out for a phone\'s width');
 });
 
 /** Runs ocicomply; its exit code and output. */
