@@ -1,5 +1,5 @@
 /**
- * ocicomply's command line: run, list, doctor, clean, build-probe. Every
+ * ocicomply's command line: run, list, report, doctor, clean, build-probe. Every
  * value is checked, every output place opened and every case chosen before a
  * run starts, so bad input costs no container.
  * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
@@ -25,6 +25,8 @@ import { requireRoot, SetupError } from './util/errors.js';
 import { requireDirectory, requireDirectoryPlace } from './util/places.js';
 import { VERSION } from './version.js';
 import { runInVm } from './vm/run.js';
+import { caseListJson } from './cases/list-json.js';
+import { report } from './report/matrix-command.js';
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -60,7 +62,9 @@ async function selection(o: Given): Promise<Selection & { catalogue: Catalogue }
 async function list(o: Given): Promise<number> {
   const { cases, loadErrors, nothingToRerun } = await selection(o);
   if (nothingToRerun) process.stderr.write(`ocicomply: ${nothingToRerun}\n`);
-  for (const c of cases) {
+  // For list, --json is a switch (see COMMANDS.list.overrides).
+  if (o.json !== undefined) process.stdout.write(caseListJson(cases));
+  else for (const c of cases) {
     process.stdout.write(`${c.id}  ${c.summary}\n`);
     for (const r of c.requirements) process.stdout.write(`    ${r.level.padEnd(6)} ${r.id}  (${r.doc}#${r.section}, spec ${r.versions})\n`);
   }
@@ -156,6 +160,7 @@ async function run(o: Given): Promise<number> {
       expectations,
       catalogue: chosen.catalogue,
       observations: o.observations ?? false,
+      selectedBy: { only: terms(o.only), skip: terms(o.skip) },
     });
   } finally {
     for (const out of opened) await out.discard();
@@ -188,6 +193,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'list':
       return list(o);
+    case 'report':
+      return report({ files: o.positionals, html: o.html, markdown: o.markdown, catalogue: () => loadCatalogue(CATALOGUE) });
     case 'doctor':
       return doctor({
         runtime: o.runtime, runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,

@@ -131,6 +131,39 @@ export interface RuntimeIdentity {
   readonly args: readonly string[];
   /** First line the runtime printed for --version, or null if it printed none. */
   readonly version: string | null;
+  /** All the runtime printed for --version; absent in documents of older versions. */
+  readonly versionOutput?: string;
+  /** The runtime's `features` document, or null when it has none; absent in documents of older versions. */
+  readonly features?: Record<string, unknown> | null;
+}
+
+/** How the run's spec version was chosen: --spec-version, the runtime's features, its --version output, or the default. */
+export type SpecVersionSource = 'given' | 'features' | 'version-output' | 'default';
+
+/** The options of a run as given (defaults filled in), so that a reader knows what the results answer. */
+export interface RunOptionsRecord {
+  readonly runtime: string;
+  readonly runtimeArgs: readonly string[];
+  readonly specVersion: string;
+  readonly specVersionFrom: SpecVersionSource;
+  readonly only: readonly string[];
+  readonly skip: readonly string[];
+  readonly jobs: number;
+  readonly timeouts: { readonly callMs: number; readonly waitMs: number; readonly settleMs: number };
+  /** The VM mode of `run --vm`, or null for a run on the host. */
+  readonly vm: 'cgroup2' | 'cgroup1' | null;
+}
+
+/** What a run was: when, by which ocicomply on which Node.js, with which options (as a wpt report's run_info). */
+export interface RunRecord {
+  /** ISO 8601, UTC. */
+  readonly startedAt: string;
+  readonly endedAt: string;
+  /** commit: `git rev-parse HEAD` of the installation when it is a git checkout, else null. */
+  readonly ocicomply: { readonly version: string; readonly commit: string | null };
+  /** process.version of the Node.js that ran the suite. */
+  readonly node: string;
+  readonly options: RunOptionsRecord;
 }
 
 export interface Summary {
@@ -151,6 +184,8 @@ export interface RunTiming {
 
 export interface RunDocument {
   readonly ocicomply: string;
+  /** What the run was; absent in documents of older versions. */
+  readonly run?: RunRecord;
   readonly runtime: RuntimeIdentity;
   readonly specVersion: string;
   readonly host: HostFacts;

@@ -38,6 +38,8 @@ const OPTIONS = {
   verbose: { type: 'boolean', help: 'human reporter: every requirement, not only failures' },
   vm: { type: 'string', value: 'cgroup2|cgroup1', help: 'run the suite inside a throwaway VM with a pure cgroup v2 (or v1) hierarchy (qemu, Debian\'s kernel, busybox-static)' },
   'vm-timeout': { type: 'string', value: 'MS', help: 'deadline for the whole VM run (default 1800000)' },
+  html: { type: 'string', value: 'FILE', help: 'write the matrix as one self-contained HTML page to FILE' },
+  markdown: { type: 'string', value: 'FILE', help: 'write the matrix as Markdown to FILE (- for standard output, the default without --html)' },
   help: { type: 'boolean', short: 'h', help: 'print this help' },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -47,6 +49,10 @@ interface CommandSpec {
   readonly synopsis: string;
   readonly summary: string;
   readonly options: readonly OptionName[];
+  /** An option that means something else for this command (list's --json is a switch). */
+  readonly overrides?: Readonly<Partial<Record<OptionName, OptionSpec>>>;
+  /** What the command takes besides options, for its synopsis; without it none is taken. */
+  readonly positionals?: string;
 }
 
 export const COMMANDS = {
@@ -58,7 +64,14 @@ export const COMMANDS = {
   list: {
     synopsis: 'list [options]',
     summary: 'print the cases and the requirement ids they check',
-    options: ['only', 'skip', 'rerun-failed', 'cases', 'help'],
+    options: ['only', 'skip', 'rerun-failed', 'cases', 'json', 'help'],
+    overrides: { json: { type: 'boolean', help: 'print the cases as JSON: id, summary, file, and each requirement with its level, spec versions, document and section' } },
+  },
+  report: {
+    synopsis: 'report RESULTS.json... [--html FILE] [--markdown FILE]',
+    summary: 'merge results documents (of runs with --json) into one matrix of requirements by run, with grades',
+    options: ['html', 'markdown', 'help'],
+    positionals: 'RESULTS.json...',
   },
   doctor: {
     synopsis: 'doctor [--runtime RUNTIME [--runtime-arg ARG]...] [--jobs N]',
@@ -92,7 +105,7 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`
 
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 3 the run left something it could not remove (ocicomply clean retries it),
-130/143 interrupted by SIGINT/SIGTERM
+130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input
 `;
 
 /** Help text in lines of at most `width` characters. */
@@ -110,8 +123,8 @@ function wrap(text: string, width: number): string[] {
 
 const HELP_INDENT = 28;
 
-function optionLine(name: OptionName): string {
-  const o: OptionSpec = OPTIONS[name];
+function optionLine(name: OptionName, command: CommandSpec): string {
+  const o: OptionSpec = command.overrides?.[name] ?? OPTIONS[name];
   const left = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`;
   const [first, ...more] = wrap(o.help, 80 - HELP_INDENT);
   const pad = ' '.repeat(HELP_INDENT);
@@ -121,7 +134,7 @@ function optionLine(name: OptionName): string {
 
 export function commandHelp(name: CommandName): string {
   const c: CommandSpec = COMMANDS[name];
-  return `usage: ocicomply ${c.synopsis}\n\n${c.summary}\n\noptions:\n${c.options.map(optionLine).join('\n')}\n`;
+  return `usage: ocicomply ${c.synopsis}\n\n${c.summary}\n\noptions:\n${c.options.map((n) => optionLine(n, c)).join('\n')}\n`;
 }
 
 /** What a command was given: strings, lists of strings and switches, by option name. */
@@ -132,10 +145,11 @@ export type Given = { [K in OptionName]?: (typeof OPTIONS)[K] extends { multiple
  * the parser, so one that belongs to another command gets a message naming
  * it and this command, not "unknown option".
  */
-export function parseCommand(name: CommandName, args: readonly string[]): Given {
+export function parseCommand(name: CommandName, args: readonly string[]): Given & { readonly positionals: readonly string[] } {
+  const command: CommandSpec = COMMANDS[name];
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: false, options: OPTIONS as unknown as Record<string, OptionSpec> });
+    parsed = parseArgs({ args: [...args], strict: true, allowPositionals: command.positionals !== undefined, options: { ...OPTIONS, ...command.overrides } as unknown as Record<string, OptionSpec> });
   } catch (e) {
     // One line: node's messages for an ambiguous value run over three.
     const message = (e as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, '').replace(/\s*\n\s*/g, ' ');
@@ -145,5 +159,5 @@ export function parseCommand(name: CommandName, args: readonly string[]): Given 
   for (const option of Object.keys(parsed.values)) {
     if (!allowed.includes(option)) throw new SetupError(`--${option} does not apply to ${name} (see ocicomply ${name} --help)`);
   }
-  return parsed.values as Given;
+  return { ...(parsed.values as Given), positionals: parsed.positionals };
 }

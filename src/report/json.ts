@@ -3,10 +3,11 @@
  * tools can depend on its shape (it is the same type the run produces).
  * Written here, and read back here for --rerun-failed.
  */
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { RequirementResult, RunDocument } from '../results.js';
+import type { MatrixDocument } from './matrix.js';
 import { SetupError } from '../util/errors.js';
 import { systemReason } from '../util/places.js';
 
@@ -53,10 +54,10 @@ const validateRead = new Ajv({ allErrors: false }).compile<ReadDocument>(readSch
 const MAX_DOCUMENT_BYTES = 256 * 1024 * 1024;
 
 /**
- * Reads a results document a run wrote with --json. Only its data is used:
- * nothing named in it is ever opened or run.
+ * Reads a results document a run wrote with --json and checks it with
+ * `validate`. Only its data is used: nothing named in it is ever opened or run.
  */
-export async function readResultsDocument(flag: string, file: string): Promise<ReadDocument> {
+async function readDocument<T>(flag: string, file: string, validate: ValidateFunction<T>): Promise<T> {
   const info = await stat(file).catch((e: NodeJS.ErrnoException) => {
     throw new SetupError(`${flag} ${file}: ${e.code === 'ENOENT' ? 'no such file' : systemReason(e)}`);
   });
@@ -68,11 +69,64 @@ export async function readResultsDocument(flag: string, file: string): Promise<R
   } catch (e) {
     throw new SetupError(`${flag} ${file}: not a results document written by --json (${e instanceof SyntaxError ? `not JSON: ${e.message}` : systemReason(e)})`);
   }
-  if (!validateRead(data)) {
-    const first = validateRead.errors?.[0];
+  if (!validate(data)) {
+    const first = validate.errors?.[0];
     throw new SetupError(`${flag} ${file}: not a results document written by --json (${first?.instancePath || 'the document'} ${first?.message ?? 'is invalid'})`);
   }
   return data;
+}
+
+/** Reads the document of --rerun-failed. */
+export async function readResultsDocument(flag: string, file: string): Promise<ReadDocument> {
+  return readDocument(flag, file, validateRead);
+}
+
+/** What `report` needs of a document: who ran what, where, and the verdicts with their messages. */
+const matrixSchema = {
+  type: 'object',
+  required: ['ocicomply', 'runtime', 'specVersion', 'host', 'results'],
+  properties: {
+    ocicomply: { type: 'string' },
+    run: {
+      type: 'object',
+      properties: {
+        startedAt: { type: 'string' },
+        options: { type: 'object', properties: { vm: { type: ['string', 'null'] } } },
+      },
+    },
+    runtime: {
+      type: 'object',
+      required: ['path', 'version'],
+      properties: { path: { type: 'string', minLength: 1 }, version: { type: ['string', 'null'] } },
+    },
+    specVersion: { type: 'string', minLength: 1 },
+    host: {
+      type: 'object',
+      required: ['kernel', 'cgroup'],
+      properties: { kernel: { type: 'string' }, cgroup: { enum: ['v1', 'v2', 'hybrid'] } },
+    },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: readSchema.properties.results.items.required,
+        properties: {
+          ...readSchema.properties.results.items.properties,
+          message: { type: 'string' },
+          expectation: { enum: ['expected', 'expected-fail', 'racy', 'unexpected-fail', 'unexpected-pass'] },
+        },
+      },
+    },
+    loadErrors: { type: 'array' },
+    vm: { type: 'object', properties: { mode: { type: 'string' } } },
+  },
+} as const;
+
+const validateMatrix = new Ajv({ allErrors: false }).compile<MatrixDocument>(matrixSchema);
+
+/** Reads a document for `report`. */
+export async function readMatrixDocument(file: string): Promise<MatrixDocument> {
+  return readDocument('report', file, validateMatrix);
 }
 
 /** The cases with any failed result, of any level: a SHOULD or MAY that failed is as worth a second look as a MUST. */

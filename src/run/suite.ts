@@ -33,6 +33,7 @@ import { readJournal } from './journal.js';
 import { cgroupMounts } from '../host/cgroups.js';
 import { smokeFailureMessage, smokeTest } from './smoke.js';
 import { teardown } from './teardown.js';
+import { installCommit, runRecord, specVersionSource } from './record.js';
 import { interruptStatus, watchInterrupts } from './interrupt.js';
 
 /** The run left something it could not remove; `ocicomply clean` retries it. */
@@ -65,11 +66,15 @@ export interface SuiteOptions {
   readonly catalogue: Catalogue;
   /** Put each check step's observation into the results document. */
   readonly observations: boolean;
+  /** The --only and --skip terms as given, for the run record. */
+  readonly selectedBy?: { readonly only: readonly string[]; readonly skip: readonly string[] };
 }
 
 
 export async function runSuite(opts: SuiteOptions): Promise<number> {
   requireRoot();
+  const startedAt = new Date();
+  const commit = installCommit();
   const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);
   const runtimePath = runtime.path;
   const { expectations } = opts;
@@ -129,7 +134,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         },
         jsonFile: opts.json?.isStdout ? undefined : opts.json?.name, expectationsFile: expectations?.file,
       });
-    const identity = { path: runtimePath, args: runtime.args, version: facts.version };
+    const identity = { path: runtimePath, args: runtime.args, version: facts.version, versionOutput: facts.versionOutput, features: facts.features };
     const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
     if (expectations && entries?.length === 0 && expectations.entries.length > 0) {
       // Otherwise every failure would read as new with no hint why.
@@ -195,8 +200,13 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (sweep) await sweepJournal();
     const flat = results.flatMap((r) => r.results);
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
+    const run = runRecord(startedAt, new Date(), await commit, {
+      runtime: opts.runtime, runtimeArgs: opts.runtimeArgs, specVersion, specVersionFrom: specVersionSource(opts.specVersion, facts),
+      only: opts.selectedBy?.only ?? [], skip: opts.selectedBy?.skip ?? [], jobs: opts.jobs,
+      timeouts: { callMs: opts.timing.callTimeoutMs, waitMs: opts.timing.waitTimeoutMs, settleMs: opts.timing.settleMs }, vm: null,
+    });
     const doc: RunDocument = {
-      ocicomply: VERSION, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
+      ocicomply: VERSION, run, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
       ...(opts.observations ? { observations: results.map((r) => ({ case: r.case, steps: r.observations ?? [] })) } : {}),
     };

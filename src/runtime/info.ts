@@ -10,6 +10,8 @@ import { succeeded } from './driver.js';
 export interface RuntimeFacts {
   /** First line of --version output, or null. */
   readonly version: string | null;
+  /** All of the --version output, as printed. */
+  readonly versionOutput: string;
   /** The parsed `features` document, or null when the runtime has none. */
   readonly features: Record<string, unknown> | null;
   /** The newest spec version the runtime claims, as it spells it ("1.0.2-dev"). */
@@ -37,13 +39,13 @@ export async function probeRuntime(driver: RuntimeDriver): Promise<RuntimeFacts>
   }
   const fromFeatures = typeof features?.['ociVersionMax'] === 'string' ? features['ociVersionMax'] : null;
   if (fromFeatures && releaseOf(fromFeatures)) {
-    return { version, features, newestSpec: fromFeatures, configOciVersion: fromFeatures, source: 'features' };
+    return { version, versionOutput: versionCall.stdout, features, newestSpec: fromFeatures, configOciVersion: fromFeatures, source: 'features' };
   }
   // "spec: 1.0.0" is what runc and crun print; any runtime may print it.
   const m = /^spec(?:ification)?\s*(?:version)?\s*:\s*(\S+)/im.exec(versionCall.stdout);
   const fromVersion = m?.[1] && releaseOf(m[1]) ? m[1] : null;
   if (fromVersion) {
-    return { version, features, newestSpec: fromVersion, configOciVersion: fromVersion, source: 'version' };
+    return { version, versionOutput: versionCall.stdout, features, newestSpec: fromVersion, configOciVersion: fromVersion, source: 'version' };
   }
-  return { version, features, newestSpec: null, configOciVersion: DEFAULT_SPEC_VERSION, source: 'default' };
+  return { version, versionOutput: versionCall.stdout, features, newestSpec: null, configOciVersion: DEFAULT_SPEC_VERSION, source: 'default' };
 }

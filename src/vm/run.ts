@@ -187,7 +187,9 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
     const vm: VmFacts = { mode: o.mode, kernel: host.kernelVersion, bootMs, wallMs: Math.round(performance.now() - started) };
     if (o.json) {
       const doc = JSON.parse(await readFile(join(results, 'results.json'), 'utf8')) as RunDocument;
-      await o.json.write(renderJsonDocument({ ...doc, vm }));
+      // The run inside does not know it is in a VM; its record says so here.
+      const run = doc.run && { ...doc.run, options: { ...doc.run.options, vm: o.mode } };
+      await o.json.write(renderJsonDocument({ ...doc, ...(run ? { run } : {}), vm }));
     }
     if (o.junit) await o.junit.write(await readFile(join(results, 'junit.xml'), 'utf8'));
     process.stderr.write(`ocicomply: ${o.mode} VM (kernel ${host.kernelVersion}): booted in ${bootMs ?? '?'} ms, ${vm.wallMs} ms in all\n`);
