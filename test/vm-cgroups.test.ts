@@ -1,9 +1,10 @@
 /**
  * The cgroup cases in the cgroup v2 VM against runc and crun, with each
- * one's known deviations (a file of its own: emulated runs are slow).
+ * one's known deviations (a file of its own: emulated runs are slow; one
+ * boot serves both runtimes).
  */
 import t from 'tap';
-import { failures, onPath, run, vmSkip, whyNoResults } from './helpers/suite.js';
+import { failures, onPath, outcomeOf, runMany, vmSkip, whyNoResults } from './helpers/suite.js';
 
 const skip = await vmSkip();
 
@@ -29,9 +30,11 @@ const V2_KNOWN: Record<string, string[]> = {
   ],
 };
 
-t.test('the cgroup cases in the v2 VM, against runc and crun', { skip }, async (t) => {
-  for (const runtime of ['runc', 'crun'].filter(onPath)) {
-    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'cgroups', '--spec-version', '1.3.0'], (m) => t.comment(m));
+t.test('the cgroup cases in the v2 VM, against runc and crun (one boot)', { skip }, async (t) => {
+  const runtimes = ['runc', 'crun'].filter(onPath);
+  const many = await runMany(runtimes, ['--vm', 'cgroup2', '--only', 'cgroups', '--spec-version', '1.3.0'], (m) => t.comment(m));
+  for (const runtime of runtimes) {
+    const r = outcomeOf(many, runtime);
     t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`, whyNoResults(r));
     if (!r.doc) continue;
     t.same(failures(r.doc), [...V2_KNOWN[runtime]!].sort(), `${runtime}: only its known deviations`);
@@ -40,4 +43,3 @@ t.test('the cgroup cases in the v2 VM, against runc and crun', { skip }, async (
     }
   }
 });
-

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { findVmHost } from '../src/vm/host.js';
-import { failures, onPath, run, start, vmSkip, whyNoResults } from './helpers/suite.js';
+import { failures, onPath, outcomeOf, run, runMany, start, vmSkip, whyNoResults } from './helpers/suite.js';
 
 const { host } = await findVmHost();
 const skip = await vmSkip();
@@ -23,13 +23,20 @@ for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
   });
 }
 
-t.test('the device cases in the v2 VM (eBPF device control), against runc and crun', { skip }, async (t) => {
-  for (const runtime of ['runc', 'crun'].filter(onPath)) {
-    const r = await run(runtime, ['--vm', 'cgroup2', '--only', 'devices', '--spec-version', '1.1.0'], (m) => t.comment(m));
+t.test('the device cases in the v2 VM (eBPF device control), against runc and crun in one boot', { skip }, async (t) => {
+  const runtimes = ['runc', 'crun'].filter(onPath);
+  const many = await runMany(runtimes, ['--vm', 'cgroup2', '--only', 'devices', '--spec-version', '1.1.0'], (m) => t.comment(m));
+  t.equal(many.code, 0, 'exit status 0: no MUST failed for any runtime');
+  t.same([...many.docs.keys()].sort(), [...runtimes].sort(), 'one results document per runtime, named after it');
+  t.equal((many.stderr.match(/cgroup2 VM \(kernel .*\): booted in \d+ ms/g) ?? []).length, 1, 'one VM boot for all of them');
+  for (const runtime of runtimes) {
+    const r = outcomeOf(many, runtime);
     t.equal(r.doc?.host.cgroup, 'v2', `${runtime}: judged on v2`, whyNoResults(r));
     if (!r.doc) continue;
+    t.match(r.doc.runtime.path, new RegExp(`/${runtime}$`), `${runtime}: its own document`);
+    t.match((r.doc as unknown as { vm?: { mode: string } }).vm, { mode: 'cgroup2', kernel: host!.kernelVersion }, `${runtime}: the results carry the VM facts`);
     t.same(failures(r.doc), [], `${runtime}: the allowed device list holds on v2 too`);
-    t.ok(r.doc!.results.some((x) => x.requirement === 'devices.allow-list' && x.status === 'pass'), `${runtime}: the allow list was judged`);
+    t.ok(r.doc.results.some((x) => x.requirement === 'devices.allow-list' && x.status === 'pass'), `${runtime}: the allow list was judged`);
   }
 });
 
