@@ -1,22 +1,12 @@
-/** Shared by the broken cgroup runtime tests: one broken run judged against a baseline. */
+/** Shared by the broken cgroup runtime tests: broken runs judged against runc's. */
 import t from 'tap';
 import { join } from 'node:path';
-import { failures, outcomeOf, run, runMany, RUNTIMES, whyNoResults } from './suite.js';
+import { failures, outcomeOf, runMany, RUNTIMES, whyNoResults } from './suite.js';
 
 export type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
-/** Every cgroup rule applies at 1.3.0. */
-export const ARGS = ['--only', 'cgroups', '--spec-version', '1.3.0'];
-
 /** runc without swap limit support of its own: a swap limit without a memory limit is refused. */
 export const SWAP_NEEDS_LIMIT = 'cgroups/memory-swap cgroups.memory.swap';
-
-/** Runs a broken runtime on this host and compares its failures beyond the baseline's. */
-export async function judge(t: Tap, baseline: string[], name: string, expected: string[]): Promise<void> {
-  const r = await run(join(RUNTIMES, 'broken-cgroups', name), ARGS, (m) => t.comment(m));
-  t.ok(r.doc, 'the run wrote its results document', whyNoResults(r));
-  t.same(failures(r.doc).filter((f) => !baseline.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
-}
 
 /** A broken runtime, the cases (of area cgroups) that judge the rule it breaks, and what it must fail there. */
 export interface BrokenInVm {
