@@ -111,6 +111,7 @@ async function run(o: Given): Promise<number> {
   const runtimes = namedRuntimes(o.runtime);
   const names = runtimes.map((r) => r.name);
   if (runtimes.length > 1) refuseForSeveral(o);
+  const givenArgs = runtimeArgs('run', o);
   const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
   if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
   if (o.vm !== undefined && o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
@@ -152,7 +153,7 @@ async function run(o: Given): Promise<number> {
     if (o.vm === 'cgroup2' || o.vm === 'cgroup1') {
       requireRoot();
       // Everything but where results go is passed on; paths are the host's, which the VM shares.
-      const resolved = await Promise.all(runtimes.map((r) => runtimeCommand(r.given, runtimeArgs('run', o))));
+      const resolved = await Promise.all(runtimes.map((r) => runtimeCommand(r.given, givenArgs)));
       // A resolved path ends in the name given (a PATH entry joined with it, or the path made absolute),
       // so inside the VM the runtimes keep their names, and with them scoped terms and documents.
       const inner = [
@@ -179,7 +180,7 @@ async function run(o: Given): Promise<number> {
       if (runtimes.length > 1) process.stderr.write(`ocicomply: runtime ${i + 1} of ${runtimes.length}: ${name}\n`);
       const status = await runSuite({
         runtime: given,
-        runtimeArgs: runtimeArgs('run', o),
+        runtimeArgs: givenArgs,
         specVersion: spec,
         cases: chosen[i]!.cases,
         loadErrors: chosen[i]!.loadErrors,
