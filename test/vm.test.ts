@@ -1,27 +1,17 @@
 /**
- * The VM mode: the suite inside a throwaway VM with a pure cgroup v2 (and
- * v1) hierarchy, results brought back as TAP and JSON, marked with the VM's
- * cgroup mode; the device cases judged on v2 (eBPF device control).
+ * The VM mode: the device cases judged on v2 (eBPF device control), two
+ * runtimes in one boot, and doctor. That the suite runs on a pure v2 and v1
+ * host, with TAP and JSON brought back marked with the VM's cgroup mode, is
+ * checked on the boots of vm-cgroups.test.ts and broken-cgroups-v1vm.test.ts
+ * (test/helpers/vm-mode.ts).
  */
 import t from 'tap';
 import { findVmHost } from '../src/vm/host.js';
-import { failures, onPath, outcomeOf, run, runMany, start, vmSkip, whyNoResults } from './helpers/suite.js';
+import { failures, onPath, outcomeOf, runMany, start, vmSkip, whyNoResults } from './helpers/suite.js';
 
 const { host } = await findVmHost();
 const skip = await vmSkip();
 
-
-for (const [mode, cgroup] of [['cgroup2', 'v2'], ['cgroup1', 'v1']] as const) {
-  t.test(`--vm ${mode}: the suite runs on a pure ${cgroup} host`, { skip }, async (t) => {
-    const r = await run('runc', ['--vm', mode, '--only', 'lifecycle/create-start,delete/stopped,errors/delete-created'], (m) => t.comment(m));
-    t.equal(r.doc?.host.cgroup, cgroup, `the results say the host is ${cgroup}`, whyNoResults(r));
-    t.match((r.doc as unknown as { vm?: { mode: string; bootMs: number } }).vm, { mode, kernel: host!.kernelVersion }, 'the results carry the VM facts');
-    t.same(failures(r.doc), ['errors/delete-created delete.not-stopped'], 'the same verdicts as on the host');
-    t.equal(r.code, 1, 'the exit status of the run inside');
-    t.match(r.stdout, /^TAP version 13/m, 'TAP comes back');
-    t.match(r.stderr, new RegExp(`${mode} VM \\(kernel .*\\): booted in \\d+ ms`), 'boot and total time are reported');
-  });
-}
 
 t.test('the device cases in the v2 VM (eBPF device control), against runc and crun in one boot', { skip }, async (t) => {
   const runtimes = ['runc', 'crun'].filter(onPath);
