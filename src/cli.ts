@@ -18,6 +18,7 @@ import { openReportOutput, type ReportOutput } from './report/output.js';
 import { runtimeCommand } from './runtime/resolve.js';
 import { cleanStaleRuns } from './run/clean.js';
 import { selectRun, type Selection } from './run/selection.js';
+import { namedRuntimes, isInterruptStatus, termsFor, worstStatus } from './run/several.js';
 import { runSuite } from './run/suite.js';
 import { defaultWorkDir } from './run/private-dir.js';
 import { knownRelease } from './spec/version.js';
@@ -42,7 +43,27 @@ const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
 function runtimeArgs(command: string, o: Given): string[] {
   const args = o['runtime-arg'] ?? [];
   if (args.length > 0 && o.runtime === undefined) throw new SetupError(`${command}: --runtime-arg needs --runtime (the options are that runtime's)`);
+  if (args.length > 0 && (o.runtime?.length ?? 0) > 1) throw new SetupError(`${command}: --runtime-arg applies to one runtime, and ${o.runtime!.length} --runtime are given`);
   return args;
+}
+
+/** doctor and clean look at one runtime. */
+function oneRuntime(command: string, o: Given): string | undefined {
+  if ((o.runtime?.length ?? 0) > 1) throw new SetupError(`${command} takes one --runtime, not ${o.runtime!.length}`);
+  return o.runtime?.[0];
+}
+
+/** With several runtimes, what belongs to one runtime's run is refused, each with what to use instead. */
+function refuseForSeveral(o: Given): void {
+  const one: [keyof Given, string][] = [
+    ['json', 'use --json-dir DIR, which writes one document per runtime'],
+    ['junit', 'run each runtime with its own --junit'],
+    ['expectations', "an expectations file is one runtime's; run each with its own"],
+    ['rerun-failed', "a results document is one runtime's; run each with its own"],
+  ];
+  for (const [flag, instead] of one) {
+    if (o[flag] !== undefined) throw new SetupError(`--${flag} takes one runtime's results, and ${o.runtime!.length} --runtime are given: ${instead}`);
+  }
 }
 
 /** TERM,TERM given once or more, as one list. */
@@ -51,10 +72,10 @@ function terms(values: readonly string[] | undefined): string[] {
 }
 
 /** The cases --cases, --only, --skip and --rerun-failed choose; every bad value is refused here. */
-async function selection(o: Given): Promise<Selection & { catalogue: Catalogue }> {
+async function selection(o: Given, only = terms(o.only), skip = terms(o.skip)): Promise<Selection & { catalogue: Catalogue }> {
   const caseDirs = o.cases ? await Promise.all(o.cases.map((d) => requireDirectory('--cases', d))) : [BUILTIN_CASES];
   const catalogue = await loadCatalogue(CATALOGUE);
-  const chosen = await selectRun(catalogue, { caseDirs, only: terms(o.only), skip: terms(o.skip), rerunFailed: o['rerun-failed'] });
+  const chosen = await selectRun(catalogue, { caseDirs, only, skip, rerunFailed: o['rerun-failed'] });
   for (const n of chosen.notes) process.stderr.write(`ocicomply: ${n}\n`);
   return { ...chosen, catalogue };
 }
@@ -91,9 +112,14 @@ async function reportOutputs(o: Given, opened: ReportOutput[]): Promise<{ json?:
 
 async function run(o: Given): Promise<number> {
   if (!o.runtime) throw new SetupError('run needs --runtime (a name on PATH such as runc, or a path)');
+  const runtimes = namedRuntimes(o.runtime);
+  const names = runtimes.map((r) => r.name);
+  if (runtimes.length > 1) refuseForSeveral(o);
+  const givenArgs = runtimeArgs('run', o);
   const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
   if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
   if (o.vm !== undefined && o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
+  if (o.json !== undefined && o['json-dir'] !== undefined) throw new SetupError('--json and --json-dir cannot both be given (--json-dir also writes the one runtime\'s document)');
   const jobs = positiveInt('jobs', o.jobs, availableParallelism());
   const timing = {
     callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
@@ -101,31 +127,44 @@ async function run(o: Given): Promise<number> {
     settleMs: positiveInt('settle', o.settle, 150),
   };
   const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
-  if (o.observations && o.json === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE too');
+  if (o.observations && o.json === undefined && o['json-dir'] === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE or --json-dir DIR too');
   const spec = await specVersion(o['spec-version']);
   // Read before anything is done: a bad file ends the run before it starts.
   const expectations = o.expectations === undefined ? undefined : await loadExpectations(o.expectations);
   const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
-  const chosen = await selection(o);
-  const badId = expectations && unknownIds(expectations, chosen.all, chosen.catalogue);
+  const jsonDir = o['json-dir'] === undefined ? undefined : await requireDirectory('--json-dir', o['json-dir']);
+  // Every runtime's cases are chosen before the first runs: a bad term costs no container.
+  const chosen = [];
+  for (const { name } of runtimes) chosen.push(await selection(o, termsFor('--only', terms(o.only), name, names), termsFor('--skip', terms(o.skip), name, names)));
+  const badId = expectations && unknownIds(expectations, chosen[0]!.all, chosen[0]!.catalogue);
   if (badId) throw new SetupError(badId);
-  if (chosen.nothingToRerun) {
-    process.stderr.write(`ocicomply: ${chosen.nothingToRerun}\n`);
+  if (chosen[0]!.nothingToRerun) {
+    process.stderr.write(`ocicomply: ${chosen[0]!.nothingToRerun}\n`);
     return 0;
   }
   const opened: ReportOutput[] = [];
   try {
     const { json, junit } = await reportOutputs(o, opened);
+    // One document per runtime, by name; --json is the one runtime's.
+    const jsonOf = new Map<string, ReportOutput>();
+    if (json) jsonOf.set(names[0]!, json);
+    for (const name of jsonDir ? names : []) {
+      const out = await openReportOutput('--json-dir', join(jsonDir!, `${name}.json`));
+      opened.push(out);
+      jsonOf.set(name, out);
+    }
     // A report on standard output keeps it clean: the progress goes to standard error.
     const reporterOut = json?.isStdout || junit?.isStdout ? process.stderr : process.stdout;
     if (o.vm === 'cgroup2' || o.vm === 'cgroup1') {
       requireRoot();
       // Everything but where results go is passed on; paths are the host's, which the VM shares.
-      const runtime = await runtimeCommand(o.runtime, runtimeArgs('run', o));
+      const resolved = await Promise.all(runtimes.map((r) => runtimeCommand(r.given, givenArgs)));
+      // A resolved path ends in the name given (a PATH entry joined with it, or the path made absolute),
+      // so inside the VM the runtimes keep their names, and with them scoped terms and documents.
       const inner = [
-        '--runtime', runtime.path,
+        ...resolved.flatMap((r) => ['--runtime', r.path]),
         // With `=`: a value starting with - would otherwise read as an option.
-        ...runtime.args.map((a) => `--runtime-arg=${a}`),
+        ...resolved[0]!.args.map((a) => `--runtime-arg=${a}`),
         ...(spec ? ['--spec-version', spec] : []),
         ...(o.only ? ['--only', terms(o.only).join(',')] : []),
         ...(o.skip ? ['--skip', terms(o.skip).join(',')] : []),
@@ -140,28 +179,40 @@ async function run(o: Given): Promise<number> {
         ...(o.expectations ? ['--expectations', resolve(o.expectations)] : []),
         ...(o.observations ? ['--observations'] : []),
       ];
-      return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json, junit, timeoutMs: vmTimeoutMs, workDir });
+      return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json: jsonOf, junit, timeoutMs: vmTimeoutMs, workDir });
     }
-    return await runSuite({
-      runtime: o.runtime,
-      runtimeArgs: runtimeArgs('run', o),
-      specVersion: spec,
-      cases: chosen.cases,
-      loadErrors: chosen.loadErrors,
-      jobs,
-      reporter,
-      reporterOut,
-      json,
-      junit,
-      timing,
-      workDir,
-      verbose: o.verbose ?? false,
-      failFast: o['fail-fast'] ?? false,
-      expectations,
-      catalogue: chosen.catalogue,
-      observations: o.observations ?? false,
-      selectedBy: { only: terms(o.only), skip: terms(o.skip) },
-    });
+    const statuses: number[] = [];
+    for (const [i, { given, name }] of runtimes.entries()) {
+      if (runtimes.length > 1) process.stderr.write(`ocicomply: runtime ${i + 1} of ${runtimes.length}: ${name}\n`);
+      const status = await runSuite({
+        runtime: given,
+        runtimeArgs: givenArgs,
+        specVersion: spec,
+        cases: chosen[i]!.cases,
+        loadErrors: chosen[i]!.loadErrors,
+        jobs,
+        reporter,
+        reporterOut,
+        json: jsonOf.get(name),
+        junit,
+        timing,
+        workDir,
+        verbose: o.verbose ?? false,
+        failFast: o['fail-fast'] ?? false,
+        expectations,
+        catalogue: chosen[i]!.catalogue,
+        observations: o.observations ?? false,
+        selectedBy: { only: terms(o.only), skip: terms(o.skip) },
+      }).catch((e: unknown) => {
+        // One runtime that cannot be run stops only its own run.
+        if (runtimes.length === 1 || !(e instanceof SetupError)) throw e;
+        process.stderr.write(`ocicomply: ${name}: ${e.message}\n`);
+        return 2;
+      });
+      statuses.push(status);
+      if (isInterruptStatus(status)) break;
+    }
+    return worstStatus(statuses);
   } finally {
     for (const out of opened) await out.discard();
   }
@@ -197,7 +248,7 @@ export async function main(argv: string[]): Promise<number> {
       return report({ files: o.positionals, html: o.html, markdown: o.markdown, catalogue: () => loadCatalogue(CATALOGUE) });
     case 'doctor':
       return doctor({
-        runtime: o.runtime, runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
+        runtime: oneRuntime('doctor', o), runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
         callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
         jobs: positiveInt('jobs', o.jobs, availableParallelism()),
       });
@@ -205,9 +256,10 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${await ensureProbe()}\n`);
       return 0;
     case 'clean': {
+      const runtime = oneRuntime('clean', o);
       const args = runtimeArgs('clean', o);
       const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
-      const report = await cleanStaleRuns(workDir, o.runtime === undefined ? undefined : await runtimeCommand(o.runtime, args));
+      const report = await cleanStaleRuns(workDir, runtime === undefined ? undefined : await runtimeCommand(runtime, args));
       process.stdout.write(`${report.runs} stale run(s) cleaned, ${report.containers} container(s) removed\n`);
       for (const p of report.problems) process.stderr.write(`ocicomply: ${p}\n`);
       return report.problems.length ? 1 : 0;

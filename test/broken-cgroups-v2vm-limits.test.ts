@@ -4,13 +4,12 @@
  */
 import t from 'tap';
 import { vmSkip } from './helpers/suite.js';
-import { inV2Vm, judge, v2VmBaseline } from './helpers/broken-cgroups.js';
+import { judgeInV2Vm } from './helpers/broken-cgroups.js';
 
 const skip = await vmSkip();
 
-t.test('inside the cgroup v2 VM: pids, cpu, cgroupsPath', { skip }, async (t) => {
-  const baseline = await v2VmBaseline(t, ['pids', 'cpu', 'path-absolute', 'path-relative']);
-  await t.test('drop-pids-limit', (t) => judge(t, baseline, 'drop-pids-limit', ['cgroups/pids cgroups.pids.limit'], inV2Vm(['pids'])));
-  await t.test('drop-cpu-quota', (t) => judge(t, baseline, 'drop-cpu-quota', ['cgroups/cpu cgroups.cpu.quota'], inV2Vm(['cpu'])));
-  await t.test('ignore-cgroupsPath', (t) => judge(t, baseline, 'ignore-cgroupsPath', ['cgroups/path-absolute cgroups.path.absolute', 'cgroups/path-relative cgroups.path.relative'], inV2Vm(['path-absolute', 'path-relative'])));
-});
+t.test('inside the cgroup v2 VM: pids, cpu, cgroupsPath', { skip }, (t) => judgeInV2Vm(t, [
+  { name: 'drop-pids-limit', cases: ['pids'], expected: ['cgroups/pids cgroups.pids.limit'] },
+  { name: 'drop-cpu-quota', cases: ['cpu'], expected: ['cgroups/cpu cgroups.cpu.quota'] },
+  { name: 'ignore-cgroupsPath', cases: ['path-absolute', 'path-relative'], expected: ['cgroups/path-absolute cgroups.path.absolute', 'cgroups/path-relative cgroups.path.relative'] },
+]));

@@ -17,16 +17,17 @@ interface OptionSpec {
 }
 
 const OPTIONS = {
-  runtime: { type: 'string', value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path; run: the runtime to judge; clean: the runtime asked to delete the containers of killed runs and of runs that kept their directory (without it they are removed by force)' },
+  runtime: { type: 'string', multiple: true, value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path; run: the runtime to judge, repeatable (each judged in turn, with --vm in one VM; see --json-dir); clean: the runtime asked to delete the containers of killed runs and of runs that kept their directory (without it they are removed by force)' },
   'runtime-arg': { type: 'string', multiple: true, value: 'ARG', help: 'an option the runtime needs before its command on every call (such as --runtime-arg=--debug; give a value starting with - after =); repeatable, kept in order, given before ocicomply\'s own --root, which it may not be' },
   'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (a release ocicomply knows; default: the newest the runtime says it supports, else 1.0.2)' },
-  only: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'only the case TERM, the cases of area TERM (such as "lifecycle"), or those that check requirement TERM (or TERM.*); repeatable' },
-  skip: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'leave out the cases TERM names (as for --only); they are not run and not reported; repeatable' },
+  only: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'only the case TERM, the cases of area TERM (such as "lifecycle"), or those that check requirement TERM (or TERM.*); NAME:TERM applies to the runtime named NAME alone; repeatable' },
+  skip: { type: 'string', multiple: true, value: 'TERM[,TERM]', help: 'leave out the cases TERM names (as for --only, NAME:TERM too); they are not run and not reported; repeatable' },
   'rerun-failed': { type: 'string', value: 'FILE', help: 'only the cases with a failed result (any level) in FILE, a results document written by --json' },
   'fail-fast': { type: 'boolean', help: 'start no new case after a MUST failed; the cases not started are reported as skipped' },
   jobs: { type: 'string', value: 'N', help: 'cases run in parallel (default: the number of cores); doctor: the run whose free space in the work directory is checked' },
   reporter: { type: 'string', value: 'tap|human', help: 'default: human on a terminal, tap otherwise' },
   json: { type: 'string', value: 'FILE', help: 'write the results document to FILE (- for standard output; the reporter then writes to standard error)' },
+  'json-dir': { type: 'string', value: 'DIR', help: 'write each runtime\'s results document to DIR/NAME.json, NAME the last part of its --runtime (for several --runtime, which --json does not take)' },
   junit: { type: 'string', value: 'FILE', help: 'write JUnit XML to FILE (- for standard output, as for --json)' },
   observations: { type: 'boolean', help: 'put what each check step observed into the --json document (the data its verdicts were judged from)' },
   expectations: { type: 'string', value: 'FILE', help: 'known deviations (YAML, see expectations/): each result is marked expected or unexpected, and only new MUST failures fail the run' },
@@ -57,9 +58,9 @@ interface CommandSpec {
 
 export const COMMANDS = {
   run: {
-    synopsis: 'run --runtime RUNTIME [options]',
+    synopsis: 'run --runtime RUNTIME [--runtime RUNTIME]... [options]',
     summary: 'run the suite against RUNTIME',
-    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
+    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
   },
   list: {
     synopsis: 'list [options]',

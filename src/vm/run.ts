@@ -7,7 +7,7 @@
  * directory. The VM is torn down on every path.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { renderJsonDocument } from '../report/json.js';
@@ -17,6 +17,7 @@ import { SetupError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
 import { claimRunDir } from '../run/workspace.js';
 import { ensurePrivateDir } from '../run/private-dir.js';
+import { ensureProbe } from '../probe/build.js';
 import { findVmHost } from './host.js';
 import { buildInitramfs, VM_RESULTS } from './initramfs.js';
 
@@ -24,12 +25,13 @@ export type VmMode = 'cgroup2' | 'cgroup1';
 
 export interface VmRunOptions {
   readonly mode: VmMode;
-  /** Arguments of `ocicomply run` inside the VM, without --vm, --json, --junit, --reporter and --work-dir. */
+  /** Arguments of `ocicomply run` inside the VM, without --vm, --json, --json-dir, --junit, --reporter and --work-dir. */
   readonly innerArgs: readonly string[];
   readonly reporter: 'tap' | 'human';
   /** Where the inner run's report is shown: standard error when a report file goes to standard output. */
   readonly reporterOut: NodeJS.WritableStream;
-  readonly json: ReportOutput | undefined;
+  /** Where each runtime's results document goes, by runtime name (the last part of its path). */
+  readonly json: ReadonlyMap<string, ReportOutput>;
   readonly junit: ReportOutput | undefined;
   readonly timeoutMs: number;
   readonly workDir: string;
@@ -69,10 +71,10 @@ function quote(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
 
-function stageTwo(o: VmRunOptions): string {
+function stageTwo(o: VmRunOptions, probe: string): string {
   const bin = join(PACKAGE_ROOT, 'bin', 'ocicomply.js');
   // /tmp stays the overlay's (the package may live there); the run's own files go to a fresh tmpfs.
-  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--work-dir', '/run/ocicomply', '--json', `${VM_RESULTS}/results.json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : [])];
+  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--work-dir', '/run/ocicomply', '--json-dir', `${VM_RESULTS}/json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : [])];
   return `#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -84,7 +86,8 @@ ${cgroupSetup(o.mode)}
 ( while :; do { cat /proc/uptime; ps --ppid 2 -p 2 --deselect -o pid,ppid,stat,wchan:28,etimes,args 2>/dev/null | cut -c1-220; } > ${VM_RESULTS}/alive.new; mv ${VM_RESULTS}/alive.new ${VM_RESULTS}/alive; sleep 5; done ) &
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
 cd ${quote(process.cwd())}
-${quote(process.execPath)} ${quote(bin)} ${args.map(quote).join(' ')} > ${VM_RESULTS}/output 2> ${VM_RESULTS}/errors
+# Under the probe's subreaper, as the launcher would start it: an emulated Node.js start costs seconds.
+OCICOMPLY_REAPED=1 ${quote(probe)} subreaper ${quote(process.execPath)} ${quote(bin)} ${args.map(quote).join(' ')} > ${VM_RESULTS}/output 2> ${VM_RESULTS}/errors
 echo $? > ${VM_RESULTS}/status
 sync
 echo o > /proc/sysrq-trigger
@@ -118,7 +121,7 @@ async function lastWords(results: string): Promise<string> {
 export async function runInVm(o: VmRunOptions): Promise<number> {
   const { host, missing } = await findVmHost();
   if (!host) throw new SetupError(`--vm needs ${missing.map((m) => `${m.what} (${m.fix})`).join('; ')}; \`ocicomply doctor\` lists what this machine has`);
-  const initramfs = await buildInitramfs(host, join(PACKAGE_ROOT, 'build', 'vm'));
+  const [initramfs, probe] = await Promise.all([buildInitramfs(host, join(PACKAGE_ROOT, 'build', 'vm')), ensureProbe()]);
   // A run directory of its own (no containers on this side): a killed run's is removed by the next.
   const results = await mkdtemp(join(await ensurePrivateDir(o.workDir), `run-vm-${o.mode}-`));
   await claimRunDir(results);
@@ -126,7 +129,8 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
   let interruptedBy: NodeJS.Signals | undefined;
   const serial = await open(join(results, 'serial.log'), 'w');
   try {
-    await writeFile(join(results, 'stage2'), stageTwo(o), { mode: 0o755 });
+    await writeFile(join(results, 'stage2'), stageTwo(o, probe), { mode: 0o755 });
+    await mkdir(join(results, 'json'));
     // setpriv execs qemu with a parent-death signal: a harness killed with
     // SIGKILL (no handler runs) takes its VM with it.
     const qemu = spawn(host.setpriv, ['--pdeathsig', 'KILL', '--', host.qemu,
@@ -185,11 +189,14 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
       throw new SetupError(`the ${o.mode} VM ended without a result${why}${await lastWords(results)}`);
     }
     const vm: VmFacts = { mode: o.mode, kernel: host.kernelVersion, bootMs, wallMs: Math.round(performance.now() - started) };
-    if (o.json) {
-      const doc = JSON.parse(await readFile(join(results, 'results.json'), 'utf8')) as RunDocument;
+    for (const [name, out] of o.json) {
+      // A runtime the run inside could not run has no document; it said why on its standard error.
+      const text = await readFile(join(results, 'json', `${name}.json`), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      const doc = JSON.parse(text) as RunDocument;
       // The run inside does not know it is in a VM; its record says so here.
       const run = doc.run && { ...doc.run, options: { ...doc.run.options, vm: o.mode } };
-      await o.json.write(renderJsonDocument({ ...doc, ...(run ? { run } : {}), vm }));
+      await out.write(renderJsonDocument({ ...doc, ...(run ? { run } : {}), vm }));
     }
     if (o.junit) await o.junit.write(await readFile(join(results, 'junit.xml'), 'utf8'));
     process.stderr.write(`ocicomply: ${o.mode} VM (kernel ${host.kernelVersion}): booted in ${bootMs ?? '?'} ms, ${vm.wallMs} ms in all\n`);

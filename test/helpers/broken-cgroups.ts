@@ -1,39 +1,38 @@
-/** Shared by the broken cgroup runtime tests: one broken run judged against a baseline. */
+/** Shared by the broken cgroup runtime tests: broken runs judged against runc's. */
 import t from 'tap';
 import { join } from 'node:path';
-import { failures, run, RUNTIMES, whyNoResults } from './suite.js';
+import { failures, outcomeOf, runMany, RUNTIMES, whyNoResults } from './suite.js';
 
 export type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
-
-/** Every cgroup rule applies at 1.3.0. */
-export const ARGS = ['--only', 'cgroups', '--spec-version', '1.3.0'];
 
 /** runc without swap limit support of its own: a swap limit without a memory limit is refused. */
 export const SWAP_NEEDS_LIMIT = 'cgroups/memory-swap cgroups.memory.swap';
 
-/**
- * Runs a broken runtime and compares its failures beyond the baseline's.
- * In a VM (slow: emulated) `vmOnly` narrows the run to the cases it breaks.
- */
-export async function judge(t: Tap, baseline: string[], name: string, expected: string[], vmOnly?: { mode: string; only: string }): Promise<void> {
-  const args = vmOnly ? ['--only', vmOnly.only, '--spec-version', '1.3.0', '--vm', vmOnly.mode] : ARGS;
-  const r = await run(join(RUNTIMES, 'broken-cgroups', name), args, (m) => t.comment(m));
-  t.ok(r.doc, 'the run wrote its results document', whyNoResults(r));
-  t.same(failures(r.doc).filter((f) => !baseline.includes(f)), [...expected].sort(), `fails exactly: ${expected.join(', ')}`);
+/** A broken runtime, the cases (of area cgroups) that judge the rule it breaks, and what it must fail there. */
+export interface BrokenInVm {
+  readonly name: string;
+  readonly cases: readonly string[];
+  readonly expected: readonly string[];
 }
 
-
 /**
- * runc's failures on these cases inside the cgroup v2 VM: the baseline its
- * broken wrappers are judged against there.
+ * runc and the broken runtimes in one boot of the cgroup v2 VM (emulated:
+ * slow), each broken one narrowed to the cases it breaks, runc to all of
+ * them; each broken runtime must fail exactly `expected` beyond runc.
  */
-export async function v2VmBaseline(t: Tap, cases: readonly string[]): Promise<string[]> {
-  const base = await run('runc', ['--only', cases.map((c) => `cgroups/${c}`).join(','), '--spec-version', '1.3.0', '--vm', 'cgroup2'], (m) => t.comment(m));
+export async function judgeInV2Vm(t: Tap, broken: readonly BrokenInVm[]): Promise<void> {
+  const all = [...new Set(broken.flatMap((b) => b.cases))];
+  const only = [...all.map((c) => `runc:cgroups/${c}`), ...broken.flatMap((b) => b.cases.map((c) => `${b.name}:cgroups/${c}`))];
+  const many = await runMany(['runc', ...broken.map((b) => join(RUNTIMES, 'broken-cgroups', b.name))],
+    ['--only', only.join(','), '--spec-version', '1.3.0', '--vm', 'cgroup2', '--vm-timeout', '540000'], (m) => t.comment(m));
+  const base = outcomeOf(many, 'runc');
   t.ok(base.doc, 'the baseline run wrote its results document', whyNoResults(base));
-  return failures(base.doc);
-}
-
-/** In the v2 VM, a broken run is narrowed to the cases it breaks. */
-export function inV2Vm(cases: readonly string[]): { mode: string; only: string } {
-  return { mode: 'cgroup2', only: cases.map((c) => `cgroups/${c}`).join(',') };
+  const baseline = failures(base.doc);
+  for (const b of broken) {
+    await t.test(b.name, async (t) => {
+      const r = outcomeOf(many, b.name);
+      t.ok(r.doc, 'the run wrote its results document', whyNoResults(r));
+      t.same(failures(r.doc).filter((f) => !baseline.includes(f)), [...b.expected].sort(), `fails exactly: ${b.expected.join(', ')}`);
+    });
+  }
 }

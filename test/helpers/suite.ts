@@ -3,9 +3,9 @@
  * subreaper) and collects what it produced.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { RunDocument } from '../../src/results.js';
 import { cgroupDirs } from './leftovers.js';
@@ -73,10 +73,86 @@ export async function run(runtime: string, extra: readonly string[] = [], note?:
   return runOnce(runtime, args);
 }
 
+export interface ManyOutcome extends Omit<Outcome, 'doc'> {
+  /** Each runtime's results document, by name (the last part of its --runtime). */
+  readonly docs: ReadonlyMap<string, RunDocument>;
+}
+
+/**
+ * One run of several runtimes (--runtime repeated, --json-dir): with --vm one
+ * guest boot serves them all. Otherwise as `run`.
+ */
+export async function runMany(runtimes: readonly string[], extra: readonly string[] = [], note?: (message: string) => void): Promise<ManyOutcome> {
+  if (!extra.includes('--vm')) return runManyOnce(runtimes, extra);
+  const args = extra.includes('--vm-timeout') ? extra : [...extra, ...VM_DEADLINE];
+  const first = await runManyOnce(runtimes, args);
+  if (first.docs.size > 0 || !/gave no sign of life/.test(first.stderr)) return first;
+  note?.(`the VM's guest stalled, booted once more; it said:\n${first.stderr.slice(-3000)}`);
+  return runManyOnce(runtimes, args);
+}
+
+/** `runMany`'s document of one runtime, as a one-runtime Outcome for the checks written for `run`. */
+export function outcomeOf(many: ManyOutcome, runtime: string): Outcome {
+  return { code: many.code, signal: many.signal, stdout: many.stdout, stderr: many.stderr, doc: many.docs.get(basename(runtime)) };
+}
+
+/** The case ids of "case requirement" strings (as `failures` gives them), each once. */
+export function casesOf(failed: readonly string[]): string[] {
+  return [...new Set(failed.map((f) => f.split(' ')[0]!))];
+}
+
+/**
+ * A reference runtime on the cases `only` names and broken runtimes, each on
+ * the cases that judge the rule it breaks, in one run (NAME:TERM terms).
+ */
+export async function runNarrowed(reference: string, only: readonly string[], broken: readonly { runtime: string; cases: readonly string[] }[], extra: readonly string[] = [], note?: (message: string) => void): Promise<ManyOutcome> {
+  const terms = [...only.map((o) => `${basename(reference)}:${o}`), ...broken.flatMap((b) => b.cases.map((c) => `${basename(b.runtime)}:${c}`))];
+  return runMany([reference, ...broken.map((b) => b.runtime)], ['--only', terms.join(','), ...extra], note);
+}
+
 /** The stderr of a run that wrote no results, for an assertion's diagnostics. */
 export function whyNoResults(r: Outcome): { stderr?: string } {
   return r.doc ? {} : { stderr: r.stderr.slice(-4000) };
 }
+
+async function runManyOnce(runtimes: readonly string[], extra: readonly string[]): Promise<ManyOutcome> {
+  const dir = await freshDir('run');
+  try {
+    const jsonDir = join(dir, 'json');
+    await mkdir(jsonDir);
+    const { done } = start(['run', ...runtimes.flatMap((r) => ['--runtime', r]), '--reporter', 'tap', '--json-dir', jsonDir, '--work-dir', join(dir, 'work'), ...extra]);
+    const r = await done;
+    const docs = new Map<string, RunDocument>();
+    for (const name of await readdir(jsonDir)) docs.set(name.replace(/\.json$/, ''), JSON.parse(await readFile(join(jsonDir, name), 'utf8')) as RunDocument);
+    await noLeftovers(dir);
+    return { ...r, docs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The checks after every run: its work dir is empty, and no cgroup named
+ * like ours is left. Another run on the machine (another test file, another
+ * checkout) may have containers at this moment; theirs go within seconds,
+ * while a leak stays: only a directory still there after LEAK_MS counts.
+ */
+async function noLeftovers(dir: string): Promise<void> {
+  const left = await readdir(join(dir, 'work')).catch(() => []);
+  if (left.length > 0) throw new Error(`the run left ${left.join(', ')} in its work dir`);
+  const seen = await cgroupDirs();
+  const deadline = Date.now() + LEAK_MS;
+  let kept = seen;
+  while (kept.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = new Set(await cgroupDirs());
+    kept = seen.filter((d) => now.has(d));
+  }
+  if (kept.length > 0) throw new Error(`the run left cgroup directories: ${kept.slice(0, 5).join(', ')}`);
+}
+
+/** How long a cgroup directory named like ours must stay to count as left behind. */
+const LEAK_MS = 15_000;
 
 async function runOnce(runtime: string, extra: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   const dir = await freshDir('run');
@@ -90,11 +166,7 @@ async function runOnce(runtime: string, extra: readonly string[], env: NodeJS.Pr
     } catch {
       doc = undefined;
     }
-    const left = await readdir(join(dir, 'work')).catch(() => []);
-    if (left.length > 0) throw new Error(`the run left ${left.join(', ')} in its work dir`);
-    // Tests run one at a time: any cgroup named like ours now is this run's leak.
-    const cgroups = await cgroupDirs();
-    if (cgroups.length > 0) throw new Error(`the run left cgroup directories: ${cgroups.slice(0, 5).join(', ')}`);
+    await noLeftovers(dir);
     return { ...r, doc };
   } finally {
     await rm(dir, { recursive: true, force: true });
