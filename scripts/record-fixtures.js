@@ -40,7 +40,7 @@ let written = 0;
 for (const { case: caseId, steps } of doc.observations) {
   for (const o of steps) {
     const def = CHECKS.get(o.check);
-    if (!def || def.legacy || (values.check && !values.check.includes(o.check))) continue;
+    if (!def || (values.check && !values.check.includes(o.check))) continue;
     const expect = findingsOutcome(def.judge(o.params, o.seen, at));
     const dir = join(values.out, o.check);
     if (!kept.has(dir)) kept.set(dir, await existing(dir));

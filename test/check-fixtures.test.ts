@@ -35,7 +35,7 @@ async function fixturesOf(check: string): Promise<{ file: string; fixture: Fixtu
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
 
 for (const [name, def] of [...CHECKS].sort(([a], [b]) => a.localeCompare(b))) {
-  t.test(name, { todo: def.legacy ? 'observes and asserts in one step: no judge to replay yet' : false }, async (t) => {
+  t.test(name, async (t) => {
     const fixtures = await fixturesOf(name);
     t.ok(fixtures.some((f) => f.fixture.expect === 'pass'), 'has a fixture on which it passes');
     t.ok(fixtures.some((f) => f.fixture.expect === 'fail'), 'has a fixture on which it fails');
@@ -62,8 +62,6 @@ t.test('checks judge without I/O: no module of src/checks imports node: or the h
     const text = await readFile(join(dir, file), 'utf8');
     const valueImports = [...text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]!);
     const io = valueImports.filter((m) => m.startsWith('node:') || /^\.\.\/(host|runtime|vm|run)\//.test(m) || m === '../util/poll.js');
-    // A module still holding checks written the old way observes itself; it is rewritten as observer + judge.
-    if (text.includes('legacyCheck(') && file !== 'check.ts') t.todo(`${file} still holds checks that observe and assert at once`);
-    else t.same(io, [], `${file} imports no I/O module`);
+    t.same(io, [], `${file} imports no I/O module`);
   }
 });

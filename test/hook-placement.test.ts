@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { hooksVsProgram } from '../src/checks/hooks.js';
-import { placeHook, programStart } from '../src/checks/hook-placement.js';
+import { placeHook, programStart } from '../src/engine/hook-placement.js';
 import { findingsOutcome } from '../src/engine/check.js';
 
 const AT = { specVersion: '1.1.0', host: { kernel: '6.1', cgroup: 'v2', controllers: [], blockDevice: null } } as const;

@@ -4,11 +4,9 @@
  * I/O, and a pure judge of the observer's JSON.
  */
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
-import type { CheckStep } from '../cases/types.js';
 import type { CheckDefinition, Finding, JudgeContext, Unjudged, Verdict } from '../engine/check.js';
 import type { CaseContext, Container } from '../engine/context.js';
-import { applyFindings } from '../engine/run-check.js';
-import { createOutcome, type CreateOutcome } from '../engine/observers/common.js';
+import type { CreateOutcome } from '../engine/observers/common.js';
 
 export type { Finding, JudgeContext } from '../engine/check.js';
 
@@ -57,36 +55,4 @@ export function unjudged(reason: string): Unjudged {
 export function createRefusal(seen: CreateOutcome): string | undefined {
   if (seen.createdOk) return undefined;
   return `not judged: create refused the setting (${seen.create ?? 'never called'}); runtime.md lets a runtime refuse a property it cannot apply`;
-}
-
-/**
- * A check written the old way, observing and asserting in one function.
- * Kept only while the remaining checks are rewritten as observer + judge.
- */
-export interface LegacyCheck {
-  readonly name: string;
-  readonly description: string;
-  readonly params: Readonly<Record<string, unknown>>;
-  run(ctx: CaseContext, step: CheckStep, c: Container): Promise<void>;
-}
-export function legacyCheck(def: LegacyCheck): CheckDefinition {
-  return {
-    name: def.name, description: def.description, params: def.params,
-    observe: async (ctx, _params, c) => {
-      await def.run(ctx, ctx.currentStep as CheckStep, c);
-      return null;
-    },
-    judge: () => [],
-    legacy: true,
-  };
-}
-
-/** The old assert helper, for legacy checks: records one verdict under the step's requirements. */
-export function judge(ctx: CaseContext, step: CheckStep, ok: boolean, message: string, details: Details = {}): void {
-  applyFindings(ctx, step, [verdict(ok, message, details)]);
-}
-
-/** The old createRefusal, for legacy checks. */
-export function legacyCreateRefusal(ctx: CaseContext, c: Container): string | undefined {
-  return createRefusal(createOutcome(ctx, c));
 }

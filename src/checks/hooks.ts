@@ -11,7 +11,7 @@ import {
   observeHookStatePids, observeHookStates, observeHooksVsProgram,
 } from '../engine/observers/hooks.js';
 import { parseState } from '../engine/state-document.js';
-import { placeHook, placementEvidence, type Placement } from './hook-placement.js';
+import { placeHook, placementEvidence, type Placement } from '../engine/hook-placement.js';
 import { inRange } from '../spec/version.js';
 import { defineCheck, fail, pass, unjudged, verdict, type Finding } from './check.js';
 

@@ -50,8 +50,6 @@ export interface CheckDefinition<P = unknown, O = unknown> {
   readonly params: Readonly<Record<string, unknown>>;
   observe(ctx: CaseContext, params: P, c: Container): Promise<O>;
   judge(params: P, seen: O, at: JudgeContext): readonly Finding[];
-  /** Set only on a check still written the old way (observing and asserting at once): it has no judge to unit-test. */
-  readonly legacy?: true;
 }
 
 export type CheckRegistry = ReadonlyMap<string, CheckDefinition>;

@@ -8,7 +8,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import type { HookSpec, HookType } from '../../cases/types.js';
 import { CONTAINER_NAMESPACE_HOOKS, HOOK_TYPES } from '../../cases/types.js';
 import { hookArgs, IN_CONTAINER } from '../../bundle/config.js';
-import { programStart, type ProgramStart } from '../../checks/hook-placement.js';
+import { programStart, type ProgramStart } from '../hook-placement.js';
 import { commandLine, fileId, identify, namespacesOf } from '../../host/proc.js';
 import type { CaseContext, Container } from '../context.js';
 import { readHookLog, type HookRecord } from '../hook-log.js';

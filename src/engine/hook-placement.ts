@@ -4,8 +4,8 @@
  * so the program's start time (read inside) is never compared with a hook's
  * (read where the hook ran).
  */
-import type { HookRecord } from '../engine/hook-log.js';
-import type { ReportRead } from '../engine/probe-report.js';
+import type { HookRecord } from './hook-log.js';
+import type { ReportRead } from './probe-report.js';
 
 export type Placement = 'before' | 'after';
 
