@@ -1,6 +1,8 @@
 /**
  * The results matrix as GitHub-flavoured Markdown: the runs, a grades table
- * (each run, and each run's areas) and a table per area.
+ * (each run, and each run's areas), what a green grade vouches for (the spec's
+ * sentences each run's spec version has, and how many are judged) and a
+ * table per area.
  */
 import type { Coverage } from '../coverage.js';
 import { COVERAGE_LEGEND, coverageRows, percent, VOUCHES_FOR } from './coverage-text.js';
