@@ -58,4 +58,4 @@ export function renderCoverageText(c: Coverage): string {
 
 /** Why the figures stand beside the grades. */
 export const VOUCHES_FOR =
-  'A grade counts only what ocicomply judges. Of the normative sentences of the runtime-spec for Linux (catalogue/sentences.yaml), at each spec version of these runs:';
+  'A grade counts only what ocicomply judges. Of the normative sentences of the runtime-spec for Linux (catalogue/sentences.yaml, which holds those of 1.3.0: at an older version only the sentences its text already had word for word count), at each spec version of these runs:';
