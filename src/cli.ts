@@ -255,6 +255,7 @@ export async function main(argv: string[]): Promise<number> {
         json: o.json !== undefined,
         sentences: () => loadSentences(SENTENCES),
         catalogue: () => loadCatalogue(CATALOGUE),
+        print: (text) => process.stdout.write(text),
       });
     case 'doctor':
       return doctor({

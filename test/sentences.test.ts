@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { loadCatalogue, type Catalogue, type Requirement } from '../src/catalogue.js';
 import { coverageOf } from '../src/coverage.js';
 import { loadSentences, sentenceProblems, type Sentence, type SentenceCatalogue } from '../src/sentences.js';
+import { coverage } from '../src/report/coverage-command.js';
 import { coverageRows, renderCoverageText } from '../src/report/coverage-text.js';
 import { renderMatrixHtml } from '../src/report/matrix-html.js';
 import { renderMatrixMarkdown } from '../src/report/matrix-markdown.js';
@@ -142,4 +143,15 @@ t.test('the matrix report says what a grade vouches for', async (t) => {
   const html = renderMatrixHtml(empty, [c]);
   t.match(html, '<h2 id="coverage">What a green grade vouches for</h2>');
   t.match(html, `<strong>all documents</strong></th><td>${c.sentences}</td><td>${c.judged} (`);
+});
+
+t.test('the coverage command prints the figures, as text or JSON', async (t) => {
+  const printed: string[] = [];
+  const given = { specVersion: '1.2.1', sentences: async () => shipped, catalogue: async () => catalogue, print: (text: string) => void printed.push(text) };
+  t.equal(await coverage({ ...given, json: true }), 0);
+  t.equal(await coverage({ ...given, json: false }), 0);
+  const c = coverageOf(shipped, catalogue, '1.2.1');
+  t.same(JSON.parse(printed[0]!), c, '--json: the figures as coverageOf counts them');
+  t.equal(printed[1], renderCoverageText(c));
+  t.match(printed[1], /^Normative sentences of runtime-spec 1\.2\.1 for Linux/);
 });

@@ -13,10 +13,12 @@ export interface CoverageCommand {
   readonly json: boolean;
   readonly sentences: () => Promise<SentenceCatalogue>;
   readonly catalogue: () => Promise<Catalogue>;
+  /** Where the figures go (standard output). */
+  readonly print: (text: string) => void;
 }
 
 export async function coverage(o: CoverageCommand): Promise<number> {
   const c = coverageOf(await o.sentences(), await o.catalogue(), o.specVersion);
-  process.stdout.write(o.json ? `${JSON.stringify(c, null, 2)}\n` : renderCoverageText(c));
+  o.print(o.json ? `${JSON.stringify(c, null, 2)}\n` : renderCoverageText(c));
   return 0;
 }
