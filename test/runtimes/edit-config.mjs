@@ -104,20 +104,3 @@ export function poststartByWrapper(before) {
   }
   process.exit(0);
 }
-
-/**
- * `features` prints the real runtime's document as `edit` rewrites it (edit
- * returns the new document, or changes it in place); every other operation
- * goes through `other` (default: to the real runtime unchanged).
- */
-export function onFeatures(edit, other = () => real()) {
-  if (call.cmd !== 'features') process.exit(other());
-  const r = realOutput(argv);
-  if (r.status !== 0) {
-    process.stderr.write(r.stderr);
-    process.exit(r.status ?? 1);
-  }
-  const doc = JSON.parse(r.stdout);
-  process.stdout.write(JSON.stringify(edit(doc) ?? doc, null, 2) + '\n');
-  process.exit(0);
-}
