@@ -13,10 +13,9 @@ import type { CallRecord } from '../../results.js';
 import { describeOutcome } from '../../results.js';
 import { succeeded } from '../../runtime/driver.js';
 import { listAt, parseFeatures, withoutNulls } from '../../spec/features.js';
-import { pollUntil } from '../../util/poll.js';
 import type { CaseContext, Container } from '../context.js';
 import { CaseAborted } from '../context.js';
-import { parseState } from '../state-document.js';
+import { removeThroughRuntime } from '../remove-container.js';
 import { BIG_ENDIAN_SECCOMP_ARCHS, CLAIM_FAMILIES, configUsing, LITTLE_ENDIAN_SECCOMP_ARCHS, NAMESPACE_FILES, type ClaimFamily } from '../features-claims.js';
 import { featuresSchemaErrors } from '../features-schema.js';
 
@@ -155,21 +154,8 @@ async function trial(ctx: CaseContext, c: Container, config: Record<string, unkn
 
 /** Kill, wait for stopped, delete: the container is gone, or the case stops. */
 async function remove(ctx: CaseContext, c: Container): Promise<void> {
-  const status = async (): Promise<string | undefined> => {
-    const { call } = await ctx.queryState(c);
-    if (!succeeded(call)) return undefined;
-    const p = parseState(call.stdout);
-    return p.kind === 'not-json' ? 'unknown' : String(p.doc.status);
-  };
-  let st = await status();
-  if (st === undefined) return;
-  if (st !== 'stopped') {
-    await ctx.record(ctx.driver.kill(c.id, 'KILL', ctx.callOptions()));
-    st = await pollUntil(async () => {
-      const s = await status();
-      return s === undefined || s === 'stopped' ? (s ?? 'gone') : undefined;
-    }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
+  const opts = { callTimeoutMs: ctx.timing.callTimeoutMs, waitTimeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal };
+  if (!(await removeThroughRuntime(ctx.driver, c.id, opts, (call) => ctx.record(call)))) {
+    throw new CaseAborted(`a trial container (${c.id}) could not be removed through kill and delete`, ctx.relevantCall());
   }
-  if (st !== 'gone') await ctx.record(ctx.driver.delete(c.id, ctx.callOptions()));
-  if ((await status()) !== undefined) throw new CaseAborted(`a trial container (${c.id}) could not be removed through kill and delete`, ctx.relevantCall());
 }
