@@ -11,6 +11,7 @@ import { observeClaims, observeFeatures, observeVersionAccepted, type FeaturesSe
 import { CLAIM_FAMILIES, type ClaimFamily } from '../engine/features-claims.js';
 import { definedShape, FEATURES_NEWEST_KNOWN, FEATURES_SINCE, nullsIn, parseFeatures, undefinedProperties } from '../spec/features.js';
 import { releaseOf } from '../spec/version.js';
+import { HOOK_TYPES, type HookType } from '../cases/types.js';
 import { defineCheck, fail, NO_PARAMS, pass, unjudged, verdict, type Finding } from './check.js';
 
 type Doc = Readonly<Record<string, unknown>>;
@@ -152,7 +153,7 @@ export const featuresAnnotations = defineCheck({
 
 export const featuresClaimsAccepted = defineCheck({
   name: 'features-claims-accepted',
-  description: "Create accepts a config that uses every element the features document lists for `family` (hook types, mount options, namespaces, capabilities, seccomp actions, operators, architectures): all in as few creates as one config carries, a refused set split in halves down to the claim refused. A namespace type this host lacks is not tried.",
+  description: "Create accepts a config that uses every element the features document lists for `family` (hook types, mount options, namespaces, capabilities, seccomp actions, operators, architectures): all in as few creates as one config carries, a refused set split in halves down to the claim refused. A hook type the spec defines must also have run (during create, start and delete). What the host visibly lacks (a namespace type, a seccomp architecture of the other byte order) is not tried.",
   params: { type: 'object', additionalProperties: false, required: ['family'], properties: { family: { enum: Object.keys(CLAIM_FAMILIES) as ClaimFamily[] } } } as const,
   observe: (ctx, { family }, c) => observeClaims(ctx, family, c),
   judge({ family }, seen) {
@@ -166,6 +167,14 @@ export const featuresClaimsAccepted = defineCheck({
     if (refused.length > 0) {
       return [fail(`${path} claims create refused: ${refused.map((t) => `${t.claims[0]} (create ${t.create}${t.start ? `, start ${t.start}` : ''})`).join('; ')}${lacks}`,
         { expected: 'every claim accepted', actual: refused.map((t) => t.claims[0]), ...(refused[0]!.refusedBy ? { call: refused[0]!.refusedBy } : {}) })];
+    }
+    // A hook type the case declared is supported only if its hook ran (during create, start or delete).
+    const declaredSilent = family === 'hooks'
+      ? seen.trials.filter((t) => t.accepted && t.ran).flatMap((t) => t.claims.filter((type) => HOOK_TYPES.includes(type as HookType) && !t.ran!.includes(type)))
+      : [];
+    if (declaredSilent.length > 0) {
+      return [fail(`hook types listed and accepted, but their hook never ran during create, start and delete: ${[...new Set(declaredSilent)].join(', ')}`,
+        { expected: 'each listed hook type runs', actual: declaredSilent })];
     }
     if (seen.untried.length > 0) return [unjudged(`not judged: more creates than ocicomply makes per family would be needed to tell apart ${seen.untried.join(', ')}`)];
     const tried = seen.claims.length - seen.hostLacks.length;

@@ -16,6 +16,7 @@ import { listAt, parseFeatures, withoutNulls } from '../../spec/features.js';
 import type { CaseContext, Container } from '../context.js';
 import { CaseAborted } from '../context.js';
 import { removeThroughRuntime } from '../remove-container.js';
+import { readHookLog } from '../hook-log.js';
 import { BIG_ENDIAN_SECCOMP_ARCHS, CLAIM_FAMILIES, configUsing, LITTLE_ENDIAN_SECCOMP_ARCHS, NAMESPACE_FILES, type ClaimFamily } from '../features-claims.js';
 import { featuresSchemaErrors } from '../features-schema.js';
 
@@ -41,6 +42,8 @@ export interface Trial {
   /** How create ended ("exit 0", "exit 1: last stderr line"); and start, when it was asked to start. */
   readonly create: string;
   readonly start?: string;
+  /** For hook types: those whose hook the case declared and that ran during this trial's create, start and delete. */
+  readonly ran?: readonly string[];
   /** The refused call (create, or start) of a trial of one claim: what a failure rests on. */
   readonly refusedBy?: CallRecord;
 }
@@ -90,7 +93,7 @@ export async function observeClaims(ctx: CaseContext, family: ClaimFamily, c: Co
       untried.push(...set);
       return;
     }
-    const t = await trial(ctx, c, configUsing(family, set, c.config), set, false);
+    const t = await trial(ctx, c, configUsing(family, set, c.config), set, family === 'hooks');
     trials.push(t);
     if (t.accepted || set.length === 1) return;
     const half = Math.ceil(set.length / 2);
@@ -128,6 +131,7 @@ export async function observeVersionAccepted(ctx: CaseContext, property: 'ociVer
  * again and reports what is left).
  */
 async function trial(ctx: CaseContext, c: Container, config: Record<string, unknown>, claims: readonly string[], start: boolean): Promise<Trial> {
+  const before = await hookLabels(c);
   await writeFile(join(c.paths.bundle, 'config.json'), JSON.stringify(config, null, 2));
   c.bundleFingerprint ??= await fingerprintBundle(c.paths.bundle);
   await ctx.journal(c);
@@ -149,7 +153,20 @@ async function trial(ctx: CaseContext, c: Container, config: Record<string, unkn
   }
   await remove(ctx, c);
   const one = claims.length === 1 && refusedBy ? { refusedBy } : {};
-  return { claims: [...claims], accepted, create: describeOutcome(create), ...(started !== undefined ? { start: started } : {}), ...one };
+  const ran = start ? { ran: typesThatRan(c, (await hookLabels(c)).slice(before.length)) } : {};
+  return { claims: [...claims], accepted, create: describeOutcome(create), ...(started !== undefined ? { start: started } : {}), ...one, ...ran };
+}
+
+/** The labels of the hook log's lines so far, in order. */
+async function hookLabels(c: Container): Promise<string[]> {
+  const log = await readHookLog(c.paths.hookLog);
+  return log.kind === 'ok' ? log.records.map((r) => r.label) : [];
+}
+
+/** The hook types the case declared whose label is among `labels` (a hook entry's third argument is its label: bundle/config.ts). */
+function typesThatRan(c: Container, labels: readonly string[]): string[] {
+  const declared = Object.entries(c.spec.hooks).map(([type, hooks]) => [type, hooks?.[0]?.label] as const);
+  return declared.filter(([, label]) => label !== undefined && labels.includes(label)).map(([type]) => type);
 }
 
 /** Kill, wait for stopped, delete: the container is gone, or the case stops. */
