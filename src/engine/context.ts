@@ -105,6 +105,8 @@ export class CaseContext {
     readonly signal: AbortSignal,
     /** Records every id before it is handed to create, so leftovers can be found. */
     readonly journal: (c: Container) => Promise<void>,
+    /** The run's one `features` call, made before the cases (absent where none was made). */
+    readonly featuresCall?: CallRecord,
   ) {}
 
   container(alias: string): Container {

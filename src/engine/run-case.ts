@@ -63,6 +63,8 @@ export interface CaseEnvironment {
   readonly signal: AbortSignal;
   /** The runtime's `features` document, or null when it has none. */
   readonly features: Readonly<Record<string, unknown>> | null;
+  /** The `features` call the run made once, before the cases (the feature checks judge its output). */
+  readonly featuresCall?: CallRecord;
   readonly host: HostFacts;
   /** The checks a case's steps name (the loader has validated each step's parameters against them). */
   readonly checks: CheckRegistry;
@@ -95,7 +97,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   }
   const journal = async (c: Container): Promise<void> =>
     env.workspace.journal({ id: c.id, cgroupsPath: cgroupsPathOf(c), harnessCgroups: c.harnessCgroups, ...(c.process ? { process: c.process } : {}) });
-  const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal);
+  const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal, env.featuresCall);
 
   let abort: Abort | undefined;
   let fault: HarnessFault | undefined;

@@ -156,7 +156,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing) });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, featuresCall: facts.featuresCall, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing) });
       } catch (e) {
         // The journal sweep below removes whatever the case left.
         sweep = true;
