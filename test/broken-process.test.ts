@@ -33,7 +33,7 @@ const SCHED_INVALID_FAILS = Object.entries(SCHED_INVALID_REQUIREMENTS).map(([c, 
  * those only, to keep the file fast) and the (case, requirement) pairs that
  * must fail there, every other requirement of those cases passing.
  */
-const BROKEN: Record<string, { cases: string[]; fails: string[]; strict?: boolean }> = {
+const BROKEN: Record<string, { cases: string[]; fails: string[]; strict?: boolean; skips?: string[] }> = {
   'argv0-rewritten': { cases: ['identity'], fails: ['process/identity process.args'] },
   'drop-env-var': { cases: ['identity'], fails: ['process/identity process.env'] },
   // config.md says nothing of variables a runtime adds
@@ -61,6 +61,8 @@ const BROKEN: Record<string, { cases: string[]; fails: string[]; strict?: boolea
   'wrong-io-priority': { cases: ['io-priority', 'scheduler'], fails: ['process/io-priority process.io-priority'], strict: true },
   'ignores-personality': { cases: ['personality', 'invalid-personality-domain'], fails: ['process/personality personality'], strict: true },
   'accepts-invalid-sched': { cases: SCHED_INVALID, fails: SCHED_INVALID_FAILS, strict: true },
+  // a refused valid value is an unsupported one: skipped, never a pass or a failure
+  'refuses-io-priority': { cases: ['io-priority'], fails: [], strict: true, skips: ['process/io-priority process.io-priority'] },
 };
 
 /**
@@ -102,11 +104,15 @@ t.test('broken process runtimes', { skip: onPath('runc') ? false : 'runc is not 
     const outcomes = await Promise.all(batch.map((name) => runAlone(join(RUNTIMES, 'broken-process', name), BROKEN[name]!.cases.map((c) => `process/${c}`))));
     batch.forEach((name, j) => {
       const { doc, left } = outcomes[j]!;
-      const { cases, fails, strict } = BROKEN[name]!;
+      const { cases, fails, strict, skips } = BROKEN[name]!;
       t.ok(doc, `${name}: the run wrote its results document`);
       t.same(new Set(doc?.results.map((r) => r.case)), new Set(cases.map((c) => `process/${c}`)), `${name}: ran ${cases.join(', ')}`);
       t.same(failures(doc).filter((f) => strict || !known.includes(f)), [...fails].sort(), `${name} fails exactly: ${fails.join(', ') || 'nothing'}`);
       t.same([...(doc?.leftovers ?? []), ...left], [], `${name}: nothing left behind`);
+      if (skips) {
+        const skipped = (doc?.results ?? []).filter((r) => r.status === 'skip' && r.message.startsWith('not supported by the runtime')).map((r) => `${r.case} ${r.requirement}`).sort();
+        t.same(skipped, skips, `${name} skips as not supported: ${skips.join(', ')}`);
+      }
     });
   }
 });

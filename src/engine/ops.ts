@@ -25,7 +25,7 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
   }
   // A valid value the runtime refuses is one it does not support (config.md, Valid values): nothing of the case can be judged.
   if (step.refused === 'unsupported' && generatedError(call)) {
-    ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not supported by the runtime: ${step.op} ${describeOutcome(call)} for a valid value (config.md, Valid values: a runtime MAY support a subset of the valid values and MUST refuse the rest)`);
+    ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not supported by the runtime: it refused a valid value (config.md, Valid values: a runtime MAY support a subset of the valid values and MUST refuse the rest); ${step.op} ${describeOutcome(call)}`);
     throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) refused a valid value: not supported`, call);
   }
   let changed: string[] = [];
