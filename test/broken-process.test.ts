@@ -15,7 +15,7 @@ import { failures, freshDir, onPath, RUNTIMES, start } from './helpers/suite.js'
 const ARGS = ['--spec-version', '1.3.0'];
 
 /** The cases of the scheduling properties, and what the invalid ones judge. */
-const SCHED_CASES = ['scheduler', 'io-priority', 'personality'];
+const SCHED_CASES = ['scheduler', 'scheduler-unset', 'io-priority', 'personality'];
 const SCHED_INVALID_REQUIREMENTS: Record<string, string> = {
   'invalid-scheduler-policy': 'process.scheduler.invalid-refused',
   'invalid-scheduler-flag': 'process.scheduler.invalid-refused',
@@ -58,6 +58,7 @@ const BROKEN: Record<string, { cases: string[]; fails: string[]; strict?: boolea
   // strict (every failure counts, runc's own included), the reference failing nothing.
   'sched-applied': { cases: [...SCHED_CASES, ...SCHED_INVALID], fails: [], strict: true },
   'ignores-scheduler': { cases: ['scheduler', 'io-priority'], fails: ['process/scheduler process.scheduler'], strict: true },
+  'nice-when-unset': { cases: ['scheduler-unset', 'scheduler'], fails: ['process/scheduler-unset process.scheduler'], strict: true },
   'wrong-io-priority': { cases: ['io-priority', 'scheduler'], fails: ['process/io-priority process.io-priority'], strict: true },
   'ignores-personality': { cases: ['personality', 'invalid-personality-domain'], fails: ['process/personality personality'], strict: true },
   'accepts-invalid-sched': { cases: SCHED_INVALID, fails: SCHED_INVALID_FAILS, strict: true },
@@ -90,6 +91,7 @@ const RUNC_FAILS = [
   'process/invalid-rlimit-duplicate process.rlimits.duplicate-refused',
   ...SCHED_INVALID_FAILS,
   'process/io-priority process.io-priority', 'process/personality personality', 'process/scheduler process.scheduler',
+  'process/scheduler-unset process.scheduler',
 ].sort();
 
 t.test('broken process runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {

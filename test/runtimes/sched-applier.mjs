@@ -36,7 +36,10 @@ function must(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed`);
 }
 
-/** breaks: { validate, personality, scheduler, ioPriority } set to false leaves that part out; ioPriority 'wrong' gives the next level. */
+/**
+ * breaks: { validate, personality, scheduler, ioPriority } set to false leaves that part out; ioPriority 'wrong'
+ * gives the next level; unsetAsZero false gives an unset nice the value 5.
+ */
 export function applySched(breaks = {}) {
   if (call.cmd !== 'create') process.exit(real());
   const config = JSON.parse(readFileSync(join(call.bundle, 'config.json'), 'utf8'));
@@ -56,7 +59,7 @@ export function applySched(breaks = {}) {
     if (s && breaks.scheduler !== false) {
       const times = s.policy === 'SCHED_DEADLINE' ? ['--sched-runtime', String(s.runtime ?? 0), '--sched-deadline', String(s.deadline ?? 0), '--sched-period', String(s.period ?? 0)] : [];
       must('chrt', [...((s.flags ?? []).includes('SCHED_FLAG_RESET_ON_FORK') ? ['--reset-on-fork'] : []), POLICIES[s.policy], ...times, '-p', String(s.priority ?? 0), String(pid)]);
-      must('renice', ['-n', String(s.nice ?? 0), '-p', String(pid)]);
+      must('renice', ['-n', String(s.nice ?? (breaks.unsetAsZero === false ? 5 : 0)), '-p', String(pid)]);
     }
     const io = config.process?.ioPriority;
     if (io && breaks.ioPriority !== false) {
