@@ -21,7 +21,9 @@
  * env, namespaces and cgroups, the report gives the process's settings, each
  * read without changing it: umask and the five capability sets (as numbers)
  * from /proc/self/status, every rlimit by getrlimit (null: unlimited),
- * no_new_privs by prctl, and /proc/self/oom_score_adj.
+ * no_new_privs by prctl, and /proc/self/oom_score_adj; then its scheduling
+ * (sched_getattr), I/O priority (ioprio_get), CPU affinity, personality,
+ * uname machine and security labels (/proc/self/attr), see json_sched_facts.
  *
  * Actions (--do, in order, after the report is written): each appends a
  * "begin" line and then a result line to the actions log, so an action that
@@ -91,6 +93,8 @@
 #include <string.h>
 #include <linux/seccomp.h>
 #include <sys/ioctl.h>
+#include <sched.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -101,6 +105,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -281,6 +286,74 @@ static void json_privilege_facts(FILE *f) {
     if (in) fclose(in);
 }
 
+/* ---- scheduling, I/O priority, CPU affinity, personality, security labels ---- */
+
+/* struct sched_attr as sched_getattr(2) fills it (the first 48 bytes: SCHED_ATTR_SIZE_VER0). */
+struct probe_sched_attr {
+    unsigned int size, sched_policy;
+    unsigned long long sched_flags;
+    int sched_nice;
+    unsigned int sched_priority;
+    unsigned long long sched_runtime, sched_deadline, sched_period;
+    unsigned int util_min, util_max;
+};
+
+/*
+ * "scheduler": sched_getattr(2) of this process as the kernel reports it
+ * (policy number with SCHED_RESET_ON_FORK folded into flags; null when the
+ * call fails); "ioPriority": ioprio_get(IOPRIO_WHO_PROCESS, 0) split into
+ * class and level (null when it fails); "cpuAffinity": the CPUs of
+ * sched_getaffinity(2) (null when it fails); "personality":
+ * personality(0xffffffff), which reads without changing; "machine": uname's
+ * machine (LINUX32 shows a 32-bit one); "lsm": /proc/self/attr/current and
+ * /proc/self/attr/apparmor/current (null when unreadable: no module answers).
+ */
+static void json_lsm_attr(FILE *f, const char *path) {
+    char text[4096];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0) close(fd);
+    if (got < 0) { fputs("null", f); return; }
+    /* the kernel ends the label with a newline and/or NUL; neither is part of it */
+    while (got > 0 && (text[got - 1] == '\n' || text[got - 1] == '\0')) got--;
+    text[got] = '\0';
+    json_string(f, text);
+}
+
+static void json_sched_facts(FILE *f) {
+    struct probe_sched_attr a;
+    memset(&a, 0, sizeof a);
+    fputs(",\"scheduler\":", f);
+    if (syscall(SYS_sched_getattr, 0, &a, (unsigned)sizeof a, 0) == 0)
+        fprintf(f, "{\"policy\":%u,\"flags\":%llu,\"nice\":%d,\"priority\":%u,\"runtime\":%llu,\"deadline\":%llu,\"period\":%llu}",
+                a.sched_policy, a.sched_flags, a.sched_nice, a.sched_priority, a.sched_runtime, a.sched_deadline, a.sched_period);
+    else fputs("null", f);
+    long io = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+    fputs(",\"ioPriority\":", f);
+    if (io >= 0) fprintf(f, "{\"class\":%ld,\"priority\":%ld}", (io >> 13) & 7, io & 0x1fff);
+    else fputs("null", f);
+    cpu_set_t cpus;
+    fputs(",\"cpuAffinity\":", f);
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
+        fputc('[', f);
+        for (int cpu = 0, first = 1; cpu < CPU_SETSIZE; cpu++)
+            if (CPU_ISSET(cpu, &cpus)) { fprintf(f, "%s%d", first ? "" : ",", cpu); first = 0; }
+        fputc(']', f);
+    } else fputs("null", f);
+    int persona = personality(0xffffffff);
+    fputs(",\"personality\":", f);
+    if (persona >= 0) fprintf(f, "%d", persona);
+    else fputs("null", f);
+    struct utsname u;
+    fputs(",\"machine\":", f);
+    json_string(f, uname(&u) == 0 ? u.machine : NULL);
+    fputs(",\"lsm\":{\"current\":", f);
+    json_lsm_attr(f, "/proc/self/attr/current");
+    fputs(",\"apparmor\":", f);
+    json_lsm_attr(f, "/proc/self/attr/apparmor/current");
+    fputc('}', f);
+}
+
 static void write_report(FILE *f, int argc, char **argv) {
     char buf[PATH_MAX];
     gid_t groups[256];
@@ -308,6 +381,7 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_status_facts(f);
     json_rlimits(f);
     json_privilege_facts(f);
+    json_sched_facts(f);
     fputs("}\n", f);
 }
 

@@ -123,6 +123,17 @@ export interface HostFacts {
   readonly controllers: readonly string[];
   /** The disk the block I/O cases name; null when the host has none. */
   readonly blockDevice: BlockDevice | null;
+  /** Security labels and execution domains the host offers (src/host/security.ts); absent in documents of older versions. */
+  readonly security?: SecurityFacts;
+}
+
+export interface SecurityFacts {
+  /** A loaded AppArmor profile the probe can run under (null: AppArmor is not enabled, or no such profile is loaded). */
+  readonly apparmorProfile: string | null;
+  /** An SELinux label the loaded policy knows, other than the harness's own (null: SELinux is not enabled, or it knows none). */
+  readonly selinuxLabel: string | null;
+  /** The uname machine the LINUX32 personality shows (null: not known to run 32-bit programs). */
+  readonly linux32Machine: string | null;
 }
 
 export interface RuntimeIdentity {

@@ -9,7 +9,7 @@ import type { CallRecord } from '../results.js';
 import { describeOutcome, succeeded } from '../runtime/driver.js';
 import type { CaseContext, Container } from './context.js';
 import { CaseAborted } from './context.js';
-import { exitStatusVerdict, noEffectVerdict, outcomeVerdict } from './op-verdicts.js';
+import { exitStatusVerdict, generatedError, noEffectVerdict, outcomeVerdict } from './op-verdicts.js';
 import { observeProcess } from './observe.js';
 
 export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
@@ -22,6 +22,11 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
     if (step.op === 'create' || step.op === 'run') c.createdOk = true;
     if (step.op === 'delete') c.deleted = true;
     if (step.op === 'state') await observeProcess(c, c.latestState!.parsed);
+  }
+  // A valid value the runtime refuses is one it does not support (config.md, Valid values): nothing of the case can be judged.
+  if (step.refused === 'unsupported' && generatedError(call)) {
+    ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not supported by the runtime: it refused a valid value (config.md, Valid values: a runtime MAY support a subset of the valid values and MUST refuse the rest); ${step.op} ${describeOutcome(call)}`);
+    throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) refused a valid value: not supported`, call);
   }
   let changed: string[] = [];
   if (watched !== undefined) {

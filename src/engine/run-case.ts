@@ -162,13 +162,27 @@ function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> |
       if (!host.controllers.includes(name)) return `needs the ${name} cgroup controller; this ${host.cgroup} host offers ${host.controllers.join(', ') || 'none'}`;
       continue;
     }
+    if ('host' in need) {
+      if (!host.security?.linux32Machine) return 'needs a machine known to run 32-bit programs (the LINUX32 personality); this one is not';
+      continue;
+    }
+    if ('supported' in need) {
+      if (featureAt(features, need.supported) === false) return `the runtime's features say it does not support this (${need.supported} is false)`;
+      continue;
+    }
     if (!features) return `needs the runtime's features document (${need.feature} including ${need.includes}); the runtime has no features command`;
-    let at: unknown = features;
-    for (const key of need.feature.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+    const at = featureAt(features, need.feature);
     if (!Array.isArray(at)) return `the runtime's features document has no ${need.feature}`;
     if (!at.includes(need.includes)) return `the runtime's features do not list ${need.includes} in ${need.feature}`;
   }
   return undefined;
+}
+
+/** The value at a dotted path of the features document (undefined: no document, or nothing there). */
+function featureAt(features: Readonly<Record<string, unknown>> | null, path: string): unknown {
+  let at: unknown = features ?? undefined;
+  for (const key of path.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
 }
 
 /**

@@ -38,6 +38,18 @@ export const configReadSchema = {
         },
         noNewPrivileges: { type: 'boolean' },
         oomScoreAdj: { type: 'integer' },
+        // Scheduling, I/O priority, CPU affinity and security labels (config.md, Linux Process).
+        scheduler: {
+          type: 'object', required: ['policy'],
+          properties: {
+            policy: { type: 'string' }, nice: { type: 'integer' }, priority: { type: 'integer' }, flags: strings,
+            runtime: uint64, deadline: uint64, period: uint64,
+          },
+        },
+        ioPriority: { type: 'object', required: ['class'], properties: { class: { type: 'string' }, priority: { type: 'integer' } } },
+        execCPUAffinity: { type: 'object', properties: { initial: { type: 'string' }, final: { type: 'string' } } },
+        apparmorProfile: { type: 'string' },
+        selinuxLabel: { type: 'string' },
       },
     },
     linux: {
@@ -46,6 +58,7 @@ export const configReadSchema = {
         cgroupsPath: { type: 'string' },
         namespaces: { type: 'array', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, path: { type: 'string' } } } },
         seccomp: { type: 'object', properties: { listenerPath: { type: 'string' }, listenerMetadata: { type: 'string' } } },
+        personality: { type: 'object', properties: { domain: { type: 'string' }, flags: strings } },
       },
     },
   },

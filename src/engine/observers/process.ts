@@ -9,6 +9,8 @@ import { readReport } from '../probe-report.js';
 export interface ProcessSeen {
   /** config.json's process as it was written for create (readConfig: invalid properties read as absent). */
   readonly configured: NonNullable<ReturnType<typeof readConfig>['process']>;
+  /** The whole config as read, for what of the process lives outside `process` (linux.personality); absent in older observations. */
+  readonly config?: ReturnType<typeof readConfig>;
   /** The program's report of itself, or why there is none. */
   readonly report: ProbeReport | { readonly missing: string };
   /** The harness's own oom_score_adj: what the runtime it runs inherits (null: unreadable). */
@@ -33,5 +35,6 @@ export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promi
   const report = got === undefined ? { missing: `the program left no report within ${ctx.timing.waitTimeoutMs} ms` }
     : got.kind === 'report' ? got.report
       : { missing: `the program's report is not JSON: ${got.kind === 'garbled' ? got.text : ''}` };
-  return { configured: readConfig(c.config).process ?? {}, report, callerOomScoreAdj: await ownOomScoreAdj() };
+  const config = readConfig(c.config);
+  return { configured: config.process ?? {}, config, report, callerOomScoreAdj: await ownOomScoreAdj() };
 }
