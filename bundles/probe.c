@@ -821,6 +821,40 @@ static void agent_log(FILE *log, const char *fmt, ...) {
     fflush(log);
 }
 
+/*
+ * For the host helpers: dies with the harness or at its deadline, opens LOG,
+ * listens on the unix socket PATH, logs "listening", and returns the first
+ * connection.
+ */
+static int accept_one(const char *path, const char *log_path, long timeout_ms, FILE **log) {
+    /* never outlive the harness, nor a run that forgot us */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    alarm((unsigned)((timeout_ms + 999) / 1000));
+    *log = fopen(log_path, "a");
+    if (!*log) die(log_path);
+    int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (srv < 0) die("socket");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; die(path); }
+    strcpy(addr.sun_path, path);
+    if (bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0) die("bind");
+    if (listen(srv, 4) != 0) die("listen");
+    agent_log(*log, "{\"event\":\"listening\"}");
+    int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0) die("accept");
+    close(srv);
+    return conn;
+}
+
+/* Appends the descriptors of msg's SCM_RIGHTS messages to fds (up to max). */
+static void take_fds(struct msghdr *msg, int *fds, int *nfds, int max) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int k = 0; k < n && *nfds < max; k++) memcpy(&fds[(*nfds)++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+    }
+}
+
 static int cmd_seccomp_agent(int argc, char **argv) {
     if (argc < 4) usage();
     const char *path = argv[2];
@@ -830,21 +864,8 @@ static int cmd_seccomp_agent(int argc, char **argv) {
         else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = atol(argv[++i]);
         else usage();
     }
-    /* never outlive the harness, nor a run that forgot us */
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    alarm((unsigned)((timeout_ms + 999) / 1000));
-    FILE *log = fopen(argv[3], "a");
-    if (!log) die(argv[3]);
-    int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (srv < 0) die("socket");
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; die(path); }
-    strcpy(addr.sun_path, path);
-    if (bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0) die("bind");
-    if (listen(srv, 4) != 0) die("listen");
-    agent_log(log, "{\"event\":\"listening\"}");
-    int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
-    if (conn < 0) die("accept");
+    FILE *log;
+    int conn = accept_one(path, argv[3], timeout_ms, &log);
 
     static char state[65536];
     size_t len = 0;
@@ -856,11 +877,7 @@ static int cmd_seccomp_agent(int argc, char **argv) {
         ssize_t r = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-            int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            for (int k = 0; k < n && nfds < 8; k++) memcpy(&fds[nfds++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-        }
+        take_fds(&msg, fds, &nfds, 8);
         len += (size_t)r;
         if (len >= sizeof state - 1 || whole_json_object(state, len)) break;
     }
@@ -903,22 +920,9 @@ static int cmd_console_receiver(int argc, char **argv) {
         if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = atol(argv[++i]);
         else usage();
     }
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    alarm((unsigned)((timeout_ms + 999) / 1000));
     signal(SIGPIPE, SIG_IGN);
-    FILE *log = fopen(argv[3], "a");
-    if (!log) die(argv[3]);
-    int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (srv < 0) die("socket");
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; die(path); }
-    strcpy(addr.sun_path, path);
-    if (bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0) die("bind");
-    if (listen(srv, 4) != 0) die("listen");
-    agent_log(log, "{\"event\":\"listening\"}");
-    int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
-    if (conn < 0) die("accept");
-    close(srv);
+    FILE *log;
+    int conn = accept_one(path, argv[3], timeout_ms, &log);
 
     static char data[65536];
     int fds[8], nfds = 0;
@@ -928,11 +932,7 @@ static int cmd_console_receiver(int argc, char **argv) {
     ssize_t r;
     do r = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC); while (r < 0 && errno == EINTR);
     data[r > 0 ? r : 0] = '\0';
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); r >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-        for (int k = 0; k < n && nfds < 8; k++) memcpy(&fds[nfds++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-    }
+    if (r >= 0) take_fds(&msg, fds, &nfds, 8);
     unsigned int ptn;
     int controller = nfds > 0 && ioctl(fds[0], TIOCGPTN, &ptn) == 0;
     fprintf(log, "{\"event\":\"received\",\"fds\":%d,\"data\":", nfds);

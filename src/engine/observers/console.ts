@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { pollUntil } from '../../util/poll.js';
 import type { CaseContext, Container } from '../context.js';
+import { readReport } from '../probe-report.js';
 
 export interface ConsoleSeen {
   /** The runtime's message: how many descriptors came with it, its data, whether the first is a terminal controller, and its window size then (null: nothing received). */
@@ -39,13 +40,19 @@ async function readConsoleLog(path: string): Promise<{ received: ConsoleSeen['re
   return { received, output, closed };
 }
 
-/** Waits (up to the case's deadline) until the marker came out of the controller, or the terminal closed. */
+/**
+ * Waits (up to the case's deadline) until the marker came out of the
+ * controller or the terminal closed; or, once the program has written its
+ * report, when nothing came over the socket at all: create, which passes
+ * the controller, has long returned by then.
+ */
 export async function observeConsole(ctx: CaseContext, c: Container): Promise<ConsoleSeen> {
   const console = c.console;
   if (!console) return { received: null, output: '', marker: null };
   const done = await pollUntil(async () => {
     const got = await readConsoleLog(console.log);
-    return got.output.includes(console.marker) || got.closed ? got : undefined;
+    if (got.output.includes(console.marker) || got.closed) return got;
+    return got.received === null && (await readReport(c.paths.report)).kind !== 'absent' ? got : undefined;
   }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
   const seen = done ?? (await readConsoleLog(console.log));
   return { received: seen.received, output: seen.output, marker: console.marker };
