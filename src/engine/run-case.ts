@@ -203,7 +203,8 @@ async function startHelper(env: CaseEnvironment, args: readonly string[], log: s
  * told to write a marker on its stdout, which must come out of the controller.
  */
 async function startConsole(c: Container, socket: string, marker: string, env: CaseEnvironment): Promise<void> {
-  const log = join(c.paths.shared, 'console.log');
+  // Beside the bundle, not in the directory the container shares: the program cannot write what the receiver saw.
+  const log = join(dirname(c.paths.shared), 'console.log');
   const receiver = await startHelper(env, ['console-receiver', socket, log], log, `the console receiver did not start listening on ${socket}`);
   c.console = { socket, log, marker, receiver };
 }
