@@ -294,8 +294,14 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       },
     };
     out.set(spec.alias, c);
-    if (spec.seccompAgent) await startAgent(c, agentSocket, spec.seccompAgent.answer, env);
-    if (terminal) await startConsole(c, join(env.workspace.socketDir, `${fresh.id}.tty.sock`), marker, env);
+    try {
+      if (spec.seccompAgent) await startAgent(c, agentSocket, spec.seccompAgent.answer, env);
+      if (terminal) await startConsole(c, join(env.workspace.socketDir, `${fresh.id}.tty.sock`), marker, env);
+    } catch (e) {
+      // No container was created yet: the helpers already running are all there is to stop.
+      await Promise.all([...out.values()].flatMap((x) => [stopHelper(x.agent), stopHelper(x.console?.receiver)]));
+      throw e;
+    }
   }
   return out;
 }
