@@ -11,10 +11,11 @@
  * bounding = permitted = effective, inheritable and ambient within them).
  */
 import type { ConfigRead } from '../spec/config.js';
-import type { CapabilitySet, ProbeReport, SchedAttr } from '../engine/probe-report.js';
+import type { CapabilitySet, ProbeReport, SchedAttr, StdioSeen } from '../engine/probe-report.js';
 import { CAPABILITY_SETS } from '../engine/probe-report.js';
 import type { Finding } from './check.js';
 import { unjudged, verdict } from './check.js';
+import type { Unjudged } from '../engine/check.js';
 
 /** The `process` object of config.json as readConfig gives it. */
 export type ProcessRead = NonNullable<ConfigRead['process']>;
@@ -196,6 +197,22 @@ const SCHEDULING_ROWS = {
   },
 } as const satisfies Readonly<Record<string, ProcessRow>>;
 
+/** Descriptors 0, 1 and 2 as the program found them, or why they cannot be judged. */
+function stdioOf(seen: ProbeReport): readonly StdioSeen[] | Unjudged {
+  return seen.stdio && seen.stdio.length === 3 ? seen.stdio : unjudged('the probe reported no standard streams');
+}
+
+function describeStdio(s: StdioSeen): string {
+  if (!s.open) return `${s.fd} is closed`;
+  return `${s.fd} is ${s.tty ? 'a terminal' : 'no terminal'} (${s.type} ${s.major}:${s.minor}, file ${s.dev}:${s.ino})`;
+}
+
+/** The program's terminal: its stdin when that is one (process.terminal judges whether all three are). */
+function terminalOf(stdio: readonly StdioSeen[]): (StdioSeen & { open: true }) | undefined {
+  const s = stdio[0];
+  return s?.open && s.tty ? s : undefined;
+}
+
 export const PROCESS_ROWS = {
   args: {
     property: 'process.args', reported: 'argv', requirement: 'process.args',
@@ -359,6 +376,62 @@ export const PROCESS_ROWS = {
     },
   },
   ...SCHEDULING_ROWS,
+  terminal: {
+    property: 'process.terminal', reported: 'isatty and fstat of descriptors 0, 1 and 2', requirement: 'process.terminal',
+    compare(configured, seen) {
+      if (configured.terminal !== true) return unjudged('terminal is not true: this row judges a config that asks for one');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const first = stdio[0]!;
+      const same = stdio.every((s) => s.open && s.tty && first.open && s.dev === first.dev && s.ino === first.ino);
+      return verdict(same, same ? `stdin, stdout and stderr are one terminal (${first.open ? `${first.major}:${first.minor}` : ''})`
+        : `stdin, stdout and stderr are not one terminal: ${stdio.map(describeStdio).join('; ')}`, { expected: 'one terminal on 0, 1 and 2', actual: stdio });
+    },
+  },
+  terminalOff: {
+    property: 'process.terminal (false or unset)', reported: 'isatty of descriptors 0, 1 and 2', requirement: 'process.terminal.off',
+    compare(configured, seen) {
+      if (configured.terminal === true) return unjudged('terminal is true: this row judges a config without one');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const ttys = stdio.filter((s) => s.open && s.tty);
+      return verdict(ttys.length === 0, ttys.length === 0 ? 'no standard stream is a terminal' : `a terminal is attached: ${ttys.map(describeStdio).join('; ')}`,
+        { expected: 'no terminal on 0, 1 and 2', actual: stdio });
+    },
+  },
+  consoleSize: {
+    property: 'process.consoleSize', reported: 'TIOCGWINSZ on the terminal', requirement: 'process.console-size',
+    compare(configured, seen) {
+      if (configured.terminal !== true) return unjudged('terminal is not true: consoleSize is then ignored (process.console-size.ignored)');
+      const want = configured.consoleSize;
+      if (!want) return notConfigured('process.consoleSize');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const tty = terminalOf(stdio);
+      if (!tty) return unjudged('the program has no terminal to measure (process.terminal judges that)');
+      const got = tty.winsize;
+      const ok = got !== null && got.rows === want.height && got.cols === want.width;
+      return verdict(ok, ok ? `the terminal is ${want.height} rows by ${want.width} columns`
+        : `the terminal is ${got ? `${got.rows} rows by ${got.cols} columns` : 'of no size (TIOCGWINSZ failed)'}, not ${want.height} by ${want.width}`,
+      { expected: { rows: want.height, cols: want.width }, actual: got });
+    },
+  },
+  devConsole: {
+    property: '/dev/console (terminal true)', reported: 'stat of /dev/console and fstat of descriptor 0', requirement: 'process.terminal.dev-console',
+    compare(configured, seen) {
+      if (configured.terminal !== true) return unjudged('terminal is not true: config-linux.md sets up /dev/console only with a terminal');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const tty = terminalOf(stdio);
+      if (!tty) return unjudged('the program has no terminal to compare /dev/console with (process.terminal judges that)');
+      const c = seen.console;
+      if (c === undefined) return unjudged('the probe reported nothing of /dev/console');
+      const ok = c !== null && c.dev === tty.dev && c.ino === tty.ino;
+      return verdict(ok, ok ? `/dev/console is the program's terminal (${tty.major}:${tty.minor}, bind-mounted: the same file)`
+        : c === null ? '/dev/console does not exist' : `/dev/console is ${c.type} ${c.major}:${c.minor} (file ${c.dev}:${c.ino}), not the program's terminal ${tty.major}:${tty.minor} (file ${tty.dev}:${tty.ino})`,
+      { expected: { dev: tty.dev, ino: tty.ino }, actual: c });
+    },
+  },
 } as const satisfies Readonly<Record<string, ProcessRow>>;
 
 export type ProcessProperty = keyof typeof PROCESS_ROWS;

@@ -55,6 +55,12 @@ export interface Container {
   bundleFingerprint?: ReadonlyMap<string, string>;
   /** The seccomp agent process, while it runs. */
   agent?: ChildProcess;
+  /**
+   * With process.terminal true: the socket given to create as
+   * --console-socket, the console receiver listening on it and its log, and
+   * the marker the program writes on its stdout.
+   */
+  console?: { readonly socket: string; readonly log: string; readonly marker: string; readonly receiver: ChildProcess };
   /** The most recent state taken, and the op generation it was taken in. */
   latestState?: { readonly generation: number; readonly call: CallRecord; readonly parsed: StateParse };
 }

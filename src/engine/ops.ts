@@ -78,7 +78,7 @@ async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<Cal
     case 'run':
       c.bundleFingerprint ??= await fingerprintBundle(c.paths.bundle);
       await ctx.journal(c);
-      return ctx.record(step.op === 'create' ? ctx.driver.create(c.id, bundle, opts) : ctx.driver.run(c.id, bundle, opts));
+      return ctx.record(step.op === 'create' ? ctx.driver.create(c.id, bundle, { ...opts, consoleSocket: c.console?.socket }) : ctx.driver.run(c.id, bundle, opts));
     case 'start':
       return ctx.record(ctx.driver.start(c.id, opts));
     case 'kill':

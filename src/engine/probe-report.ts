@@ -33,6 +33,12 @@ export interface ProbeReport {
   readonly noNewPrivs?: boolean | null;
   /** /proc/self/oom_score_adj (null: unreadable). */
   readonly oomScoreAdj?: number | null;
+  /** The open descriptors at start, with their readlink targets (null: /proc/self/fd unreadable). */
+  readonly fds?: readonly { readonly fd: number; readonly target: string | null }[] | null;
+  /** Descriptors 0, 1 and 2 at start. */
+  readonly stdio?: readonly StdioSeen[];
+  /** What /dev/console is (null: absent). */
+  readonly console?: FileIdentity | null;
 
   // Scheduling, I/O priority, CPU affinity, personality and security labels (json_sched_facts in probe.c).
   /** sched_getattr(2) (null: the call failed). */
@@ -59,6 +65,19 @@ export interface SchedAttr {
   readonly deadline: number;
   readonly period: number;
 }
+
+/** A file's type (c, b, d, l, p, s, f), identity (dev, ino) and device number. */
+export interface FileIdentity {
+  readonly type: string;
+  readonly dev: number;
+  readonly ino: number;
+  readonly major: number;
+  readonly minor: number;
+}
+
+export type StdioSeen =
+  | { readonly fd: number; readonly open: false }
+  | (FileIdentity & { readonly fd: number; readonly open: true; readonly tty: boolean; readonly winsize: { readonly rows: number; readonly cols: number } | null });
 
 export const CAPABILITY_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 export type CapabilitySet = (typeof CAPABILITY_SETS)[number];

@@ -21,6 +21,7 @@ export const configReadSchema = {
       type: 'object',
       properties: {
         terminal: { type: 'boolean' },
+        consoleSize: { type: 'object', required: ['height', 'width'], properties: { height: uint32, width: uint32 } },
         args: strings,
         env: strings,
         cwd: { type: 'string' },
