@@ -7,7 +7,8 @@
  * error (or a case file that could not be loaded), 130/143 interrupted.
  */
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
 import { COMMANDS, commandHelp, isCommand, parseCommand, USAGE, type Given } from './cli/commands.js';
 import { knownSpecVersions, loadCatalogue, type Catalogue } from './catalogue.js';
 import { loadExpectations, unknownIds } from './expectations/file.js';
@@ -158,6 +159,7 @@ async function run(o: Given): Promise<number> {
     await writeBundle(await bundleDir(certifyTarget, name, runtimes.length > 1), reports, chosen[0]!.catalogue);
   });
   try {
+    if (certifyTarget) await refuseInsideCertify(o, certifyTarget.dir);
     const { json, junit } = await reportOutputs(o, opened);
     // One document per runtime, by name; --json is the one runtime's.
     const jsonOf = new Map<string, ReportOutput>();
@@ -232,6 +234,17 @@ async function run(o: Given): Promise<number> {
   } finally {
     for (const out of opened) await out.discard();
     if (certifyTarget) await discardIfEmpty(certifyTarget);
+  }
+}
+
+/** A bundle holds only its own files: --json, --junit or --json-dir writing into DIR would add one. */
+async function refuseInsideCertify(o: Given, dir: string): Promise<void> {
+  const real = (p: string): Promise<string> => realpath(p).catch(() => p);
+  const places: [string, string | undefined][] = [['--json', o.json], ['--junit', o.junit], ['--json-dir', o['json-dir']]];
+  for (const [flag, value] of places) {
+    if (value === undefined || value === '-') continue;
+    const where = flag === '--json-dir' ? resolve(value) : dirname(resolve(value));
+    if ((await real(where)) === dir) throw new SetupError(`${flag} ${value} writes into the --certify directory ${dir}, which holds only the bundle's files (the bundle has results.json and junit.xml already)`);
   }
 }
 

@@ -113,6 +113,11 @@ t.test('bad --certify targets are refused before any container', { skip }, async
     t.notMatch(r.stderr, /runtime 1 of|probe container/, 'nothing was run');
   }
   t.same(await readdir(full), ['x'], 'the non-empty directory is untouched');
+  const inside = join(base, 'new');
+  const r = await start(['run', '--runtime', 'runc', '--only', 'lifecycle/create-start', '--certify', inside, '--json', join(inside, 'r.json')]).done;
+  t.equal(r.code, 2, '--json into the --certify directory: exit 2');
+  t.match(r.stderr, /writes into the --certify directory/);
+  await t.rejects(readdir(inside), /ENOENT/, 'the directory it made is removed again');
   const missing = await start(['verify', join(base, 'nowhere')]).done;
   t.equal(missing.code, 2, 'verify of a missing directory: exit 2');
   const linkVerify = await start(['verify', join(base, 'link')]).done;
