@@ -1,5 +1,5 @@
 /**
- * ocicomply's command line: run, list, report, doctor, clean, build-probe. Every
+ * ocicomply's command line: run, list, report, coverage, doctor, clean, build-probe. Every
  * value is checked, every output place opened and every case chosen before a
  * run starts, so bad input costs no container.
  * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
@@ -22,12 +22,14 @@ import { selectRun, type Selection } from './run/selection.js';
 import { namedRuntimes, isInterruptStatus, termsFor, worstStatus } from './run/several.js';
 import { runSuite } from './run/suite.js';
 import { defaultWorkDir } from './run/private-dir.js';
-import { knownRelease } from './spec/version.js';
+import { loadSentences } from './sentences.js';
+import { knownRelease, sortVersions } from './spec/version.js';
 import { requireRoot, SetupError } from './util/errors.js';
 import { requireDirectory, requireDirectoryPlace } from './util/places.js';
 import { VERSION } from './version.js';
 import { runInVm } from './vm/run.js';
 import { caseListJson } from './cases/list-json.js';
+import { coverage } from './report/coverage-command.js';
 import { report } from './report/matrix-command.js';
 import { caseSetRecord } from './cases/digest.js';
 import { bundleDir, discardIfEmpty, prepareCertifyDir, type CertifyTarget } from './certify/target.js';
@@ -43,6 +45,7 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
 
 const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
 const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
+const SENTENCES = join(PACKAGE_ROOT, 'catalogue', 'sentences.yaml');
 
 /** --runtime-arg belongs to the runtime --runtime names: alone it would apply to a runtime nobody chose. */
 function runtimeArgs(command: string, o: Given): string[] {
@@ -156,7 +159,7 @@ async function run(o: Given): Promise<number> {
   // Made (or checked) before the run: a bad place costs no container.
   const certifyTarget = o.certify === undefined ? undefined : await prepareCertifyDir(o.certify);
   const writeCertified = certifyTarget && (async (name: string, reports: BundleReports): Promise<void> => {
-    await writeBundle(await bundleDir(certifyTarget, name, runtimes.length > 1), reports, chosen[0]!.catalogue);
+    await writeBundle(await bundleDir(certifyTarget, name, runtimes.length > 1), reports, { catalogue: chosen[0]!.catalogue, sentences: await loadSentences(SENTENCES) });
   });
   try {
     if (certifyTarget) await refuseInsideCertify(o, certifyTarget.dir);
@@ -286,7 +289,15 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
       return list(o);
     case 'report':
-      return report({ files: o.positionals, html: o.html, markdown: o.markdown, catalogue: () => loadCatalogue(CATALOGUE) });
+      return report({ files: o.positionals, html: o.html, markdown: o.markdown, catalogue: () => loadCatalogue(CATALOGUE), sentences: () => loadSentences(SENTENCES) });
+    case 'coverage':
+      return coverage({
+        specVersion: (await specVersion(o['spec-version'])) ?? sortVersions(knownSpecVersions(await loadCatalogue(CATALOGUE))).at(-1)!,
+        json: o.json !== undefined,
+        sentences: () => loadSentences(SENTENCES),
+        catalogue: () => loadCatalogue(CATALOGUE),
+        print: (text) => process.stdout.write(text),
+      });
     case 'doctor':
       return doctor({
         runtime: oneRuntime('doctor', o), runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,

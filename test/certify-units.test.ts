@@ -11,6 +11,7 @@ import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, symlink, unlink, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadCatalogue } from '../src/catalogue.js';
+import { loadSentences } from '../src/sentences.js';
 import { listingDigest } from '../src/cases/digest.js';
 import { isPlainName, parseSums, renderSums } from '../src/certify/checksums.js';
 import { junitProblems, summaryProblems, tapProblems } from '../src/certify/counts.js';
@@ -27,6 +28,7 @@ import { sha256Hex } from '../src/util/sha256.js';
 import { onPath, ROOT } from './helpers/suite.js';
 
 const catalogue = await loadCatalogue(join(ROOT, 'catalogue', 'requirements.yaml'));
+const sources = { catalogue, sentences: await loadSentences(join(ROOT, 'catalogue', 'sentences.yaml')) };
 
 const r = (c: string, requirement: string, level: RequirementResult['level'], status: RequirementResult['status'], extra: Partial<RequirementResult> = {}): RequirementResult => ({ case: c, requirement, level, status, message: status, ...extra });
 
@@ -97,7 +99,7 @@ t.test('SHA256SUMS: written sorted as sha256sum prints it, read back, bad lines 
 
 t.test('sha256sum -c reads a bundle SHA256SUMS', { skip: onPath('sha256sum') ? false : 'no sha256sum' }, async (t) => {
   const dir = await scratch(t);
-  await writeBundle(dir, reports, catalogue);
+  await writeBundle(dir, reports, sources);
   const out = await new Promise<string>((res, rej) => execFile('sha256sum', ['-c', 'SHA256SUMS'], { cwd: dir }, (e, so) => (e ? rej(e) : res(so))));
   t.equal(out.trim().split('\n').length, 7, 'every file OK');
   t.notMatch(out, /FAILED/);
@@ -147,7 +149,7 @@ t.test('the environment is made from the results document alone', async (t) => {
 });
 
 t.test('the counts of TAP, JUnit and the summary agree with the document, and a change shows', async (t) => {
-  const files = bundleFiles(reports, catalogue);
+  const files = bundleFiles(reports, sources);
   t.same(tapProblems(reports.tap, doc), [], 'TAP');
   t.same(junitProblems(reports.junit, doc), [], 'JUnit');
   t.same(summaryProblems(files['summary.md'], doc), [], 'summary');
@@ -159,7 +161,7 @@ t.test('the counts of TAP, JUnit and the summary agree with the document, and a 
 });
 
 t.test('documentProblems: a whole bundle agrees; each kind of disagreement is named', async (t) => {
-  const files = bundleFiles(reports, catalogue);
+  const files = bundleFiles(reports, sources);
   const texts = (over: Partial<Record<string, string>> = {}): Map<string, Buffer> => new Map(Object.entries({ ...files, ...over }).map(([k, v]) => [k, Buffer.from(v!)]));
   t.same(documentProblems(texts()), [], 'agree');
   const env = JSON.parse(files['environment.json']);
@@ -181,7 +183,7 @@ t.test('verify: a written bundle checks out; changed, missing, added and linked 
   const fresh = async (name: string): Promise<string> => {
     const dir = join(base, name);
     await mkdir(dir);
-    await writeBundle(dir, reports, catalogue);
+    await writeBundle(dir, reports, sources);
     return dir;
   };
   t.same((await verifyBundle(await fresh('whole'))).problems, [], 'whole');
@@ -210,8 +212,8 @@ t.test('verify: a written bundle checks out; changed, missing, added and linked 
   const several = join(base, 'several');
   await mkdir(several);
   const one = { dir: several, created: false };
-  await writeBundle(await bundleDir(one, 'runc', true), reports, catalogue);
-  await writeBundle(await bundleDir(one, 'crun', true), reports, catalogue);
+  await writeBundle(await bundleDir(one, 'runc', true), reports, sources);
+  await writeBundle(await bundleDir(one, 'crun', true), reports, sources);
   t.same((await verifyCertification(several)).map((v) => v.problems), [[], []], 'both bundles');
   await symlink(changed, join(several, 'link'));
   t.match((await verifyCertification(several))[0]!.problems, [/link is a symbolic link/]);

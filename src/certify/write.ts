@@ -8,6 +8,8 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalogue } from '../catalogue.js';
+import { coverageOf } from '../coverage.js';
+import type { SentenceCatalogue } from '../sentences.js';
 import { renderJsonDocument } from '../report/json.js';
 import { buildMatrix } from '../report/matrix.js';
 import { renderMatrixHtml } from '../report/matrix-html.js';
@@ -42,16 +44,23 @@ export function renderSummary(doc: RunDocument, matrixMarkdown: string): string 
   ].join('\n');
 }
 
-export function bundleFiles(reports: BundleReports, catalogue: Catalogue): Record<BundleFile, string> {
+/** What the matrix is made with: the requirements, and the spec's sentences (what a grade vouches for). */
+export interface MatrixSources {
+  readonly catalogue: Catalogue;
+  readonly sentences: SentenceCatalogue;
+}
+
+export function bundleFiles(reports: BundleReports, sources: MatrixSources): Record<BundleFile, string> {
   const { doc } = reports;
-  const matrix = buildMatrix([{ file: 'results.json', doc }], catalogue);
+  const matrix = buildMatrix([{ file: 'results.json', doc }], sources.catalogue);
+  const coverage = [coverageOf(sources.sentences, sources.catalogue, doc.specVersion)];
   const env = environmentOf(doc);
   return {
     'results.json': renderJsonDocument(doc),
     'junit.xml': reports.junit,
     'tap.log': reports.tap,
-    'report.html': renderMatrixHtml(matrix),
-    'summary.md': renderSummary(doc, renderMatrixMarkdown(matrix)),
+    'report.html': renderMatrixHtml(matrix, coverage),
+    'summary.md': renderSummary(doc, renderMatrixMarkdown(matrix, coverage)),
     'environment.json': renderEnvironment(env),
     'README.md': renderReadme(env),
   };
@@ -66,8 +75,8 @@ async function create(file: string, text: string): Promise<void> {
   }
 }
 
-export async function writeBundle(dir: string, reports: BundleReports, catalogue: Catalogue): Promise<void> {
-  const files = Object.entries(bundleFiles(reports, catalogue));
+export async function writeBundle(dir: string, reports: BundleReports, sources: MatrixSources): Promise<void> {
+  const files = Object.entries(bundleFiles(reports, sources));
   try {
     for (const [name, text] of files) await create(join(dir, name), text);
     await create(join(dir, SUMS_FILE), renderSums(files.map(([name, text]) => ({ name, sha256: sha256Hex(text) }))));

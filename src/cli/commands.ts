@@ -75,6 +75,15 @@ export const COMMANDS = {
     options: ['html', 'markdown', 'help'],
     positionals: 'RESULTS.json...',
   },
+  coverage: {
+    synopsis: 'coverage [--spec-version V] [--json]',
+    summary: 'count the spec\'s normative sentences at V, per document and section: judged, cannot be judged, not judged yet',
+    options: ['spec-version', 'json', 'help'],
+    overrides: {
+      'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose sentences are counted (a release ocicomply knows; default: the newest, 1.3.0)' },
+      json: { type: 'boolean', help: 'print the figures as JSON: specVersion, the totals, levels (MUST, SHOULD, MAY) and documents, each with its sections' },
+    },
+  },
   verify: {
     synopsis: 'verify DIR',
     summary: 'check a certification bundle written by run --certify: checksums, no file missing or added, and the documents agree',
@@ -113,6 +122,8 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`
 
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 3 the run left something it could not remove (ocicomply clean retries it),
+130/143 interrupted by SIGINT/SIGTERM; report, coverage: 0 written, 2 bad input
+  },
 130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input;
 verify: 0 the bundle checks out, 1 it does not, 2 DIR is missing, not a directory or a symbolic link
 `;
