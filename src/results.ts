@@ -175,6 +175,52 @@ export interface RunRecord {
   /** process.version of the Node.js that ran the suite. */
   readonly node: string;
   readonly options: RunOptionsRecord;
+  /** The case files the run loaded its cases from; absent in documents of older versions. */
+  readonly cases?: CaseSetRecord;
+  /** The profile: the base config every case's config is merged over; absent in documents of older versions. */
+  readonly profile?: ProfileRecord;
+  /** The system the suite ran on, beyond `host`; absent in documents of older versions. */
+  readonly system?: SystemFacts;
+}
+
+/**
+ * The case set: every case file of the case directories (loaded or not),
+ * each with the SHA-256 of its content, in load order, and `digest`, the
+ * SHA-256 of the lines `SHA256  PATH\n` of that list (the form sha256sum
+ * prints), so one value names the whole set and can be recomputed from it.
+ */
+export interface CaseSetRecord {
+  readonly digest: string;
+  /** PATH: relative to its case directory (the case id and its extension). */
+  readonly files: readonly { readonly path: string; readonly sha256: string }[];
+}
+
+/** The profile of the run: until profiles exist, "default", with the base config as written for every container. */
+export interface ProfileRecord {
+  readonly name: string;
+  /** Values that differ per container (its shared directory, cgroups path, token) are shown as <placeholders>. */
+  readonly baseConfig: Readonly<Record<string, unknown>>;
+}
+
+/** A fact that could not be read: why, instead of a value. */
+export interface Unreadable {
+  readonly unreadable: string;
+}
+
+/** Facts of the system a run ran on (inside the VM with --vm), read from files, never by running a program. */
+export interface SystemFacts {
+  /** uname's release and version (os.release(), os.version()). */
+  readonly kernel: { readonly release: string; readonly version: string };
+  /** os.machine(): x86_64, aarch64, ... */
+  readonly architecture: string;
+  /** From /etc/os-release (or /usr/lib/os-release): ID, VERSION_ID, PRETTY_NAME. */
+  readonly distribution: { readonly id: string | null; readonly versionId: string | null; readonly prettyName: string | null; readonly from: string } | Unreadable;
+  /** The security modules the kernel enabled, in order, from /sys/kernel/security/lsm. */
+  readonly securityModules: readonly string[] | Unreadable;
+  /** Who ran the suite: rootless when not uid 0, or uid 0 only inside a user namespace. */
+  readonly user: { readonly uid: number; readonly userNamespace: boolean; readonly rootless: boolean };
+  /** libseccomp as the host's package database lists it (the runtime's own, where it says, is in its features document). */
+  readonly libseccomp: readonly { readonly version: string; readonly from: string }[] | Unreadable;
 }
 
 export interface Summary {
@@ -210,6 +256,16 @@ export interface RunDocument {
   readonly expectations?: { readonly file: string; readonly runtime: string };
   /** With --observations: what each check step of each case observed, the data its verdicts were judged from. */
   readonly observations?: readonly { readonly case: string; readonly steps: readonly StepObservation[] }[];
+  /** With --vm: the VM the suite ran in. */
+  readonly vm?: VmRecord;
+}
+
+/** What `run --vm` adds to the results document: the VM's mode and kernel, its boot time and the whole VM run's. */
+export interface VmRecord {
+  readonly mode: 'cgroup2' | 'cgroup1';
+  readonly kernel: string;
+  readonly bootMs: number | null;
+  readonly wallMs: number;
 }
 
 /**

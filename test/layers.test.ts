@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['host', 'bundle', 'runtime', 'probe'],
   ['engine'],
   ['checks', 'expectations', 'report'],
-  ['run'],
+  ['run', 'certify'],
   ['vm', 'doctor.ts'],
   ['cli', 'cli.ts'],
 ];

@@ -186,7 +186,7 @@ export async function loadCaseFile(root: string, file: string, catalogue: Catalo
   }
 }
 
-async function yamlFiles(dir: string): Promise<string[]> {
+export async function yamlFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);

@@ -8,13 +8,16 @@ import type { Timing } from '../engine/context.js';
 import { ownDirs, runCase } from '../engine/run-case.js';
 import { CHECKS } from '../checks/index.js';
 import { hostFacts } from '../host/facts.js';
+import { systemFacts } from '../host/system.js';
+import { defaultProfile } from '../bundle/profile.js';
+import { memoryTapReporter, teeReporter } from '../report/tee.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
 import { renderJsonDocument } from '../report/json.js';
 import { renderJUnit } from '../report/junit.js';
 import type { ReportOutput } from '../report/output.js';
 import type { Reporter } from '../report/reporter.js';
-import type { CaseResult, CallRecord, LeftBehind, LoadError, RunDocument } from '../results.js';
+import type { CaseResult, CallRecord, CaseSetRecord, LeftBehind, LoadError, RunDocument } from '../results.js';
 import type { Case } from '../cases/types.js';
 import { failsRun, summarize } from '../results.js';
 import type { ExpectationsFile } from '../expectations/file.js';
@@ -68,6 +71,17 @@ export interface SuiteOptions {
   readonly observations: boolean;
   /** The --only and --skip terms as given, for the run record. */
   readonly selectedBy?: { readonly only: readonly string[]; readonly skip: readonly string[] };
+  /** The case files the cases were loaded from, for the run record. */
+  readonly caseSet?: CaseSetRecord;
+  /** With --certify: called with the run's reports once it has ended (not when interrupted). */
+  readonly certify?: (reports: CertifyReports) => Promise<void>;
+}
+
+/** What a certification bundle is made from: the results document, the JUnit XML and the TAP log of one run. */
+export interface CertifyReports {
+  readonly doc: RunDocument;
+  readonly junit: string;
+  readonly tap: string;
 }
 
 
@@ -78,7 +92,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);
   const runtimePath = runtime.path;
   const { expectations } = opts;
-  const [probeBinary, host] = await Promise.all([ensureProbe(), hostFacts()]);
+  const [probeBinary, host, system] = await Promise.all([ensureProbe(), hostFacts(), systemFacts()]);
 
   const stale = await cleanStaleRuns(opts.workDir, runtime);
   if (stale.runs > 0) process.stderr.write(`ocicomply: cleaned ${stale.runs} run(s) left by a killed ocicomply (${stale.containers} container(s))\n`);
@@ -124,7 +138,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       process.stderr.write(`ocicomply: ${p}\n`);
       leftovers.push({ case: null, what: `probe container before the cases: ${p}` });
     }
-    const reporter: Reporter = opts.reporter === 'tap'
+    const shown: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(out)
       : createHumanReporter(out, {
         color: Boolean(out.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose, live: Boolean(out.isTTY), jobs: opts.jobs,
@@ -134,6 +148,9 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         },
         jsonFile: opts.json?.isStdout ? undefined : opts.json?.name, expectationsFile: expectations?.file,
       });
+    // A certification bundle keeps the TAP log whatever the terminal shows.
+    const tapLog = opts.certify ? memoryTapReporter() : undefined;
+    const reporter = tapLog ? teeReporter(shown, tapLog.reporter) : shown;
     const identity = { path: runtimePath, args: runtime.args, version: facts.version, versionOutput: facts.versionOutput, features: facts.features };
     const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
     if (expectations && entries?.length === 0 && expectations.entries.length > 0) {
@@ -204,7 +221,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       runtime: opts.runtime, runtimeArgs: opts.runtimeArgs, specVersion, specVersionFrom: specVersionSource(opts.specVersion, facts),
       only: opts.selectedBy?.only ?? [], skip: opts.selectedBy?.skip ?? [], jobs: opts.jobs,
       timeouts: { callMs: opts.timing.callTimeoutMs, waitMs: opts.timing.waitTimeoutMs, settleMs: opts.timing.settleMs }, vm: null,
-    });
+    }, { cases: opts.caseSet, profile: defaultProfile(facts.configOciVersion, specVersion), system });
     const doc: RunDocument = {
       ocicomply: VERSION, run, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
@@ -215,6 +232,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
     const interruptedBy = interrupts.by();
     if (interruptedBy) return interruptStatus(interruptedBy);
+    // An interrupted run certifies nothing: its bundle is never written.
+    if (opts.certify && tapLog) await opts.certify({ doc, junit: renderJUnit(doc, results), tap: tapLog.text() });
     if (fault) {
       const unjudged = results.filter((r) => r.results.some((x) => x.message?.startsWith('not judged: harness fault'))).length;
       process.stderr.write(`ocicomply: harness fault: ${faultMessage(fault)}; the run stopped, ${unjudged} case(s) not judged (reported as skipped, none counts against the runtime)\n`);
