@@ -19,6 +19,10 @@ export interface ProbeReport {
   readonly groups: readonly number[];
   readonly cwd: string | null;
   readonly hostname: string | null;
+  /** getdomainname (null: the call failed; absent: a probe before it was reported). */
+  readonly domainname?: string | null;
+  /** /proc/sys/kernel/random/boot_id: which kernel the program runs on (null: unreadable). */
+  readonly bootId?: string | null;
   readonly args: readonly string[];
   readonly env: readonly string[];
   readonly namespaces: Readonly<Record<string, number | null>>;

@@ -17,6 +17,7 @@ export const configReadSchema = {
     ociVersion: { type: 'string' },
     annotations: { type: 'object', additionalProperties: { type: 'string' } },
     hostname: { type: 'string' },
+    domainname: { type: 'string' },
     process: {
       type: 'object',
       properties: {
