@@ -79,11 +79,11 @@ export const namespacesAsConfigured = defineCheck({
       distinctFrom: { type: 'array', items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } },
     },
   } as const,
-  observe: (ctx, params, c) => observeNamespaces(ctx, c, params.distinctFrom ?? []),
+  observe: (ctx, params, c) => observeNamespaces(ctx, c, params.distinctFrom ?? [], params.rule !== 'supported'),
   judge(params, seen) {
     if (params.rule === 'supported') return judgeSupported(params.types, seen);
     const refused = createRefusal(seen.create);
-    if (refused !== undefined) return [unjudged(`${refused}; namespaces.type-supported judges the refusal`)];
+    if (refused !== undefined) return [unjudged(refused)];
     if ('missing' in seen.report) return [fail(seen.report.missing)];
     const why = otherKernel(seen.report, seen.runtime);
     if (why !== undefined) return [unjudged(why)];

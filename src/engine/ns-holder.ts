@@ -6,6 +6,7 @@
  * namespace outlives its case.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { relative } from 'node:path';
 import type { NamespaceJoin } from '../cases/types.js';
 import { identify, killIfSame, namespaceInode, parentPid, type ProcessIdentity } from '../host/proc.js';
 import { NAMESPACE_TYPES } from '../spec/namespaces.js';
@@ -96,7 +97,9 @@ export async function startHolders(
     }
     const absolute = `/proc/${pid}/ns/${name}`;
     const held = pid !== child.pid ? await identify(pid) : undefined;
-    const holder: NamespaceHolder = { join, path: join.relative ? absolute.slice(1) : absolute, inode, process: child, pid, ...(held ? { child: held } : {}) };
+    // Relative to the directory the runtime runs in (the harness's), so that it names the held namespace for a runtime that resolves it.
+    const path = join.relative ? relative(process.cwd(), absolute) : absolute;
+    const holder: NamespaceHolder = { join, path, inode, process: child, pid, ...(held ? { child: held } : {}) };
     started.push(holder);
     mine.push(holder);
   }

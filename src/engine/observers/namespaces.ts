@@ -35,16 +35,17 @@ function namespacesPart(r: ProbeReport | { readonly missing: string }): Namespac
   return 'missing' in r ? r : { namespaces: r.namespaces, bootId: r.bootId ?? null };
 }
 
-export async function observeNamespaces(ctx: CaseContext, c: Container, distinctFrom: readonly string[]): Promise<NamespacesSeen> {
+/** With `report` false, only create's outcome and the host's side are observed (nothing is waited for). */
+export async function observeNamespaces(ctx: CaseContext, c: Container, distinctFrom: readonly string[], report = true): Promise<NamespacesSeen> {
   // A container create refused never runs the program: nothing to wait for.
-  const report = c.createdOk ? namespacesPart(await awaitWholeReport(ctx, c)) : { missing: 'create did not make the container' };
+  const reported = !report ? { missing: 'not asked for' } : c.createdOk ? namespacesPart(await awaitWholeReport(ctx, c)) : { missing: 'create did not make the container' };
   const others = [];
   for (const alias of distinctFrom) others.push({ container: alias, report: namespacesPart(await awaitWholeReport(ctx, ctx.container(alias))) });
   const inodes = await Promise.all(PROC_NAMESPACES.map((ns) => namespaceInode('self', ns)));
   return {
     create: createOutcome(ctx, c),
     configured: readConfig(c.config).linux?.namespaces ?? [],
-    report,
+    report: reported,
     others,
     runtime: { namespaces: Object.fromEntries(PROC_NAMESPACES.map((ns, i) => [ns, inodes[i] ?? null])), bootId: await bootId() },
     held: c.holders.map((h) => ({ type: h.join.type, of: h.join.of, path: h.path, inode: h.inode })),
