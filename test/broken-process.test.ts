@@ -6,11 +6,8 @@
  * warning (a SHOULD NOT fail) rather than an error.
  */
 import t from 'tap';
-import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RunDocument } from '../src/results.js';
-import { cgroupDirs } from './helpers/leftovers.js';
-import { failures, freshDir, onPath, RUNTIMES, start } from './helpers/suite.js';
+import { failures, onPath, runAlone, RUNTIMES } from './helpers/suite.js';
 
 const ARGS = ['--spec-version', '1.3.0'];
 
@@ -41,31 +38,11 @@ const BROKEN: Record<string, { cases: string[]; fails: string[] }> = {
   'refuses-unknown-capability': { cases: ['unknown-capability-tolerated', 'capabilities'], fails: ['process/unknown-capability-tolerated process.capabilities.unknown-not-fatal'] },
 };
 
-/**
- * One run with --json in a work dir of its own. Unlike the shared helper it
- * runs beside another, so it looks for leftovers of its own run only: cgroup
- * directories named after its containers' ids.
- */
-async function runAlone(runtime: string, only: readonly string[] = ['process']): Promise<{ doc: RunDocument | undefined; left: string[] }> {
-  const dir = await freshDir('process');
-  try {
-    const json = join(dir, 'results.json');
-    await start(['run', '--runtime', runtime, '--reporter', 'tap', '--json', json, '--work-dir', join(dir, 'work'), ...ARGS, '--only', only.join(',')]).done;
-    const text = await readFile(json, 'utf8').catch(() => undefined);
-    const runIds = new Set([...(text ?? '').matchAll(/ocicomply-([0-9a-f]{6})-\d+/g)].map((m) => m[1]!));
-    const cgroups = (await cgroupDirs()).filter((d) => [...runIds].some((id) => d.includes(`ocicomply-${id}-`)));
-    const work = await readdir(join(dir, 'work')).catch(() => []);
-    return { doc: text === undefined ? undefined : JSON.parse(text) as RunDocument, left: [...work, ...cgroups] };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** runc 1.1.5's own deviation here (expectations/runc.yaml). */
 const RUNC_FAILS = ['process/invalid-rlimit-duplicate process.rlimits.duplicate-refused'];
 
 t.test('broken process runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
-  const baseline = await runAlone('runc');
+  const baseline = await runAlone('runc', ['process'], ARGS);
   const known = failures(baseline.doc);
   t.same(known, RUNC_FAILS, 'runc fails only its recorded deviation');
   t.same(baseline.left, [], 'runc: nothing left behind');
@@ -73,7 +50,7 @@ t.test('broken process runtimes', { skip: onPath('runc') ? false : 'runc is not 
   // Three at a time: each run is mostly waiting on runc.
   for (let i = 0; i < names.length; i += 3) {
     const batch = names.slice(i, i + 3);
-    const outcomes = await Promise.all(batch.map((name) => runAlone(join(RUNTIMES, 'broken-process', name), BROKEN[name]!.cases.map((c) => `process/${c}`))));
+    const outcomes = await Promise.all(batch.map((name) => runAlone(join(RUNTIMES, 'broken-process', name), BROKEN[name]!.cases.map((c) => `process/${c}`), ARGS)));
     batch.forEach((name, j) => {
       const { doc, left } = outcomes[j]!;
       const { cases, fails } = BROKEN[name]!;
