@@ -7,14 +7,14 @@
  */
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { probeProcesses } from './helpers/leftovers.js';
-import { failures, onPath, runAlone, RUNTIMES } from './helpers/suite.js';
+import { failures, onPath, runAlone } from './helpers/suite.js';
+import { judgeBroken, type BrokenTable } from './helpers/broken-area.js';
 
 const ARGS = ['--spec-version', '1.3.0'];
 
 /** Per broken runtime: the namespace cases it runs (to keep the file fast) and the pairs that must fail there. */
-const BROKEN: Record<string, { cases: string[]; fails: string[] }> = {
+const BROKEN: BrokenTable = {
   'drop-namespace': { cases: ['new', 'join'], fails: ['namespaces/new namespaces.new'] },
   'join-new': { cases: ['join', 'join-user', 'invalid-path-type'], fails: ['namespaces/join namespaces.join', 'namespaces/join-user namespaces.join'] },
   'unshares-unlisted': { cases: ['shared', 'new'], fails: ['namespaces/shared namespaces.shared'] },
@@ -39,20 +39,7 @@ t.test('broken namespace runtimes', { skip: onPath('runc') ? false : 'runc is no
   const known = failures(baseline.doc);
   t.same(known, RUNC_FAILS, 'runc fails only its recorded deviation');
   t.same(baseline.left, [], 'runc: nothing left behind');
-  const names = Object.keys(BROKEN);
-  // Three at a time: each run is mostly waiting on runc.
-  for (let i = 0; i < names.length; i += 3) {
-    const batch = names.slice(i, i + 3);
-    const outcomes = await Promise.all(batch.map((name) => runAlone(join(RUNTIMES, 'broken-namespaces', name), ids(BROKEN[name]!.cases), ARGS)));
-    batch.forEach((name, j) => {
-      const { doc, left } = outcomes[j]!;
-      const { cases, fails } = BROKEN[name]!;
-      t.ok(doc, `${name}: the run wrote its results document`);
-      t.same(new Set(doc?.results.map((r) => r.case)), new Set(ids(cases)), `${name}: ran ${cases.join(', ')}`);
-      t.same(failures(doc).filter((f) => !known.includes(f)), [...fails].sort(), `${name} fails exactly: ${fails.join(', ')}`);
-      t.same([...(doc?.leftovers ?? []), ...left], [], `${name}: nothing left behind`);
-    });
-  }
+  await judgeBroken(t, 'namespaces', 'broken-namespaces', BROKEN, known, ARGS);
   const holders = [];
   for (const pid of await probeProcesses()) {
     const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');

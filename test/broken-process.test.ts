@@ -6,8 +6,8 @@
  * warning (a SHOULD NOT fail) rather than an error.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { failures, onPath, runAlone, RUNTIMES } from './helpers/suite.js';
+import { failures, onPath, runAlone } from './helpers/suite.js';
+import { judgeBroken, type BrokenTable } from './helpers/broken-area.js';
 
 const ARGS = ['--spec-version', '1.3.0'];
 
@@ -16,7 +16,7 @@ const ARGS = ['--spec-version', '1.3.0'];
  * those only, to keep the file fast) and the (case, requirement) pairs that
  * must fail there, every other requirement of those cases passing.
  */
-const BROKEN: Record<string, { cases: string[]; fails: string[] }> = {
+const BROKEN: BrokenTable = {
   'argv0-rewritten': { cases: ['identity'], fails: ['process/identity process.args'] },
   'drop-env-var': { cases: ['identity'], fails: ['process/identity process.env'] },
   // config.md says nothing of variables a runtime adds
@@ -46,18 +46,5 @@ t.test('broken process runtimes', { skip: onPath('runc') ? false : 'runc is not 
   const known = failures(baseline.doc);
   t.same(known, RUNC_FAILS, 'runc fails only its recorded deviation');
   t.same(baseline.left, [], 'runc: nothing left behind');
-  const names = Object.keys(BROKEN);
-  // Three at a time: each run is mostly waiting on runc.
-  for (let i = 0; i < names.length; i += 3) {
-    const batch = names.slice(i, i + 3);
-    const outcomes = await Promise.all(batch.map((name) => runAlone(join(RUNTIMES, 'broken-process', name), BROKEN[name]!.cases.map((c) => `process/${c}`), ARGS)));
-    batch.forEach((name, j) => {
-      const { doc, left } = outcomes[j]!;
-      const { cases, fails } = BROKEN[name]!;
-      t.ok(doc, `${name}: the run wrote its results document`);
-      t.same(new Set(doc?.results.map((r) => r.case)), new Set(cases.map((c) => `process/${c}`)), `${name}: ran ${cases.join(', ')}`);
-      t.same(failures(doc).filter((f) => !known.includes(f)), [...fails].sort(), `${name} fails exactly: ${fails.join(', ') || 'nothing'}`);
-      t.same([...(doc?.leftovers ?? []), ...left], [], `${name}: nothing left behind`);
-    });
-  }
+  await judgeBroken(t, 'process', 'broken-process', BROKEN, known, ARGS);
 });
