@@ -7,6 +7,7 @@ import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js
 import { parseState } from '../src/engine/state-document.js';
 import { annotationsVerdict, statePidVerdict } from '../src/checks/state.js';
 import { missingFile } from '../src/checks/cgroups.js';
+import { withJoinPaths, type NamespaceHolder } from '../src/engine/ns-holder.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
 import { freeSpaceProblem, neededBytes } from '../src/util/harness-fault.js';
@@ -431,4 +432,13 @@ t.test('readConfig: what the harness reads of a config, typed; an invalid proper
   t.same(readConfig(bad), { annotations: {}, process: { user: { gid: 0 }, cwd: '/' }, linux: { cgroupsPath: '/y' } }, 'each invalid property (or map entry) is left out, the rest kept');
   t.same(readConfig(null), {}, 'not an object: nothing to read');
   t.same(bad.process.args, ['/p', 2], 'the config itself is not changed');
+});
+
+t.test('withJoinPaths: a held namespace\'s path goes into the entry of its type, or a new entry; the config given is left as it is', async (t) => {
+  const config = { hostname: 'h', linux: { namespaces: [{ type: 'pid' }, { type: 'network' }] } };
+  const held = (type: 'network' | 'uts', path: string): NamespaceHolder => ({ join: { type, of: type, relative: false }, path, inode: 1, pid: 2, process: undefined as never });
+  const out = withJoinPaths(config, [held('network', '/proc/2/ns/net'), held('uts', '/proc/3/ns/uts')]);
+  t.same(out, { hostname: 'h', linux: { namespaces: [{ type: 'pid' }, { type: 'network', path: '/proc/2/ns/net' }, { type: 'uts', path: '/proc/3/ns/uts' }] } });
+  t.same(config.linux.namespaces, [{ type: 'pid' }, { type: 'network' }], 'the config given is unchanged');
+  t.same(withJoinPaths({}, [held('uts', 'proc/3/ns/uts')]), { linux: { namespaces: [{ type: 'uts', path: 'proc/3/ns/uts' }] } }, 'a config without linux gets one');
 });
