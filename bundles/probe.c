@@ -339,6 +339,10 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_namespaces(f, "self");
     fputs(",\"cgroup\":", f);
     json_file_lines(f, "/proc/self/cgroup");
+    fputs(",\"uidMap\":", f);
+    json_file_lines(f, "/proc/self/uid_map");
+    fputs(",\"gidMap\":", f);
+    json_file_lines(f, "/proc/self/gid_map");
     json_status_facts(f);
     json_rlimits(f);
     json_privilege_facts(f);

@@ -19,6 +19,7 @@ const BROKEN: BrokenTable = {
   'join-new': { cases: ['join', 'join-user', 'invalid-path-type'], fails: ['namespaces/join namespaces.join', 'namespaces/join-user namespaces.join'] },
   'unshares-unlisted': { cases: ['shared', 'new'], fails: ['namespaces/shared namespaces.shared'] },
   'ignore-hostname': { cases: ['hostname'], fails: ['namespaces/hostname hostname'] },
+  'wrong-mapping': { cases: ['new-user'], fails: ['namespaces/new-user namespaces.user.mappings'] },
   'accepts-invalid': {
     cases: ['invalid-duplicate', 'invalid-unknown-type', 'invalid-path-type', 'invalid-relative-path', 'join'],
     fails: [

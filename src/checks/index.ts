@@ -9,7 +9,7 @@ import { programAsConfigured, programNotStarted, programStarted, signalReceived 
 import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
 import { hookAborted, hooksArgv, hooksEnv, hooksInArrayOrder, hooksInTypeOrder, hooksNamespace, hooksNotRun, hooksObserved, hooksRan, hooksState, hooksStatePid, hooksVsProgram } from './hooks.js';
 import { processAsConfigured } from './process.js';
-import { namespacesAsConfigured, utsNames } from './namespaces.js';
+import { namespacesAsConfigured, userMappings, utsNames } from './namespaces.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
@@ -19,7 +19,7 @@ const all: readonly CheckDefinition[] = [
   hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
   hooksArgv, hooksEnv, hooksObserved, hookAborted,
   processAsConfigured,
-  namespacesAsConfigured, utsNames,
+  namespacesAsConfigured, utsNames, userMappings,
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 

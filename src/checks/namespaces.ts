@@ -9,9 +9,9 @@
  *
  * config.md, Hostname and Domainname: the program sees the configured names.
  */
-import { observeNamespaces, observeUtsNames, type NamespacesReported, type NamespacesSeen } from '../engine/observers/namespaces.js';
+import { observeIdMaps, observeNamespaces, observeUtsNames, type NamespacesReported, type NamespacesSeen } from '../engine/observers/namespaces.js';
 import { NAMESPACE_TYPE_NAMES, NAMESPACE_TYPES, type NamespaceType } from '../spec/namespaces.js';
-import { createRefusal, defineCheck, fail, unjudged, verdict, type Finding } from './check.js';
+import { createRefusal, defineCheck, fail, NO_PARAMS, unjudged, verdict, type Finding } from './check.js';
 
 const RULES = ['new', 'join', 'shared', 'supported'] as const;
 type Rule = (typeof RULES)[number];
@@ -111,6 +111,34 @@ export const utsNames = defineCheck({
       const got = report[name];
       const ok = got === want;
       return verdict(ok, ok ? `the program sees ${name} ${want}` : `the program sees ${name} ${String(got)}, not ${want}`, { expected: want, actual: got });
+    });
+  },
+});
+
+/** "C H S" lines of an id map as sorted "C H S" strings; the kernel pads them with spaces. */
+function mapLines(lines: readonly string[]): string[] {
+  return lines.map((l) => l.trim().split(/\s+/).join(' ')).filter((l) => l !== '').sort();
+}
+
+export const userMappings = defineCheck({
+  name: 'user-mappings',
+  description: 'The program\'s user namespace maps ids as linux.uidMappings and gidMappings say: /proc/self/uid_map and gid_map hold exactly the configured entries.',
+  params: NO_PARAMS,
+  observe: (ctx, _params, c) => observeIdMaps(ctx, c),
+  judge(_params, seen) {
+    const refused = createRefusal(seen.create);
+    if (refused !== undefined) return [unjudged(refused)];
+    const report = seen.report;
+    if ('missing' in report) return [fail(report.missing)];
+    return (['uid', 'gid'] as const).map((kind) => {
+      const want = seen.configured[`${kind}Mappings`];
+      if (want === undefined) return unjudged(`${kind}Mappings is not in the config: nothing to compare`);
+      const got = report[`${kind}Map`];
+      if (got === null) return fail(`the program could not read /proc/self/${kind}_map`);
+      const expected = mapLines(want.map((m) => `${m.containerID} ${m.hostID} ${m.size}`));
+      const actual = mapLines(got);
+      const ok = expected.length === actual.length && expected.every((l, i) => l === actual[i]);
+      return verdict(ok, ok ? `${kind}_map is as configured (${expected.join('; ')})` : `${kind}_map is ${actual.join('; ') || 'empty'}, not ${expected.join('; ')}`, { expected, actual });
     });
   },
 });

@@ -27,6 +27,9 @@ export interface ProbeReport {
   readonly env: readonly string[];
   readonly namespaces: Readonly<Record<string, number | null>>;
   readonly cgroup: readonly string[] | null;
+  /** The lines of /proc/self/uid_map and gid_map (null: unreadable; absent: a probe before they were reported). */
+  readonly uidMap?: readonly string[] | null;
+  readonly gidMap?: readonly string[] | null;
   /** From /proc/self/status (null: the kernel writes no Umask line). */
   readonly umask?: number | null;
   /** The five sets from /proc/self/status, as capability numbers (null: unreadable). */

@@ -65,3 +65,21 @@ export async function observeUtsNames(ctx: CaseContext, c: Container): Promise<U
     report: 'missing' in r ? r : { hostname: r.hostname, domainname: r.domainname ?? null },
   };
 }
+
+export interface IdMapsSeen {
+  readonly create: CreateOutcome;
+  readonly configured: { readonly uidMappings?: readonly IdMapping[]; readonly gidMappings?: readonly IdMapping[] };
+  readonly report: { readonly uidMap: readonly string[] | null; readonly gidMap: readonly string[] | null } | { readonly missing: string };
+}
+
+type IdMapping = NonNullable<NonNullable<ReturnType<typeof readConfig>['linux']>['uidMappings']>[number];
+
+export async function observeIdMaps(ctx: CaseContext, c: Container): Promise<IdMapsSeen> {
+  const r = c.createdOk ? await awaitWholeReport(ctx, c) : { missing: 'create did not make the container' };
+  const linux = readConfig(c.config).linux ?? {};
+  return {
+    create: createOutcome(ctx, c),
+    configured: { ...(linux.uidMappings ? { uidMappings: linux.uidMappings } : {}), ...(linux.gidMappings ? { gidMappings: linux.gidMappings } : {}) },
+    report: 'missing' in r ? r : { uidMap: r.uidMap ?? null, gidMap: r.gidMap ?? null },
+  };
+}
