@@ -8,6 +8,7 @@
  *   ocicomply-probe seccomp-agent SOCKET LOG [--answer N] [--timeout-ms MS]
  *   ocicomply-probe console-receiver SOCKET LOG [--timeout-ms MS]
  *   ocicomply-probe subreaper CMD [ARG...]
+ *   ocicomply-probe hold TYPE [--uid-map C:H:S]... [--gid-map C:H:S]...
  *
  * run: installs a recorder for every catchable signal (when --signals is
  * given), then writes a JSON report of what the process sees to PATH
@@ -19,7 +20,9 @@
  * exist yet): the hooks on those lines ran before the program started, every
  * later line after it. Both events are seen in one file, so no clock is
  * compared across the container boundary. Besides ids, groups, cwd, args,
- * env, namespaces and cgroups, the report gives the process's settings, each
+ * env, hostname, domainname, namespaces, the kernel's boot id (bootId: the
+ * namespace inodes of two processes compare only when it is the same) and
+ * cgroups, the report gives the process's settings, each
  * read without changing it: umask and the five capability sets (as numbers)
  * from /proc/self/status, every rlimit by getrlimit (null: unlimited),
  * no_new_privs by prctl, and /proc/self/oom_score_adj; then its scheduling
@@ -98,6 +101,18 @@
  * the terminal closes, after MS milliseconds (default 120000), or when its
  * parent dies.
  *
+ * hold (on the host): makes a new namespace of TYPE (cgroup, ipc, mnt, net,
+ * pid, time, user, uts) and holds it open for a container to join: prints
+ * "ready PID" on stdout, where /proc/PID/ns/TYPE is the namespace, then
+ * waits until it is killed. Types that a process only enters through its
+ * children (pid, time) are held by a child; a user namespace is made by a
+ * child whose uid and gid maps the holder writes (--uid-map, --gid-map:
+ * containerID:hostID:size, as in config.json; without them it has none). A
+ * new mount namespace has its mounts made private first, so that nothing a
+ * runtime mounts in it reaches the host. Holder and child die with their
+ * parent (PR_SET_PDEATHSIG), so not even a harness killed with SIGKILL
+ * leaves a namespace held.
+ *
  * subreaper (used on the host, around the harness itself): becomes a child
  * subreaper, runs CMD, forwards termination signals to it, reaps every orphan
  * that lands on it (container processes whose runtime has exited), and exits
@@ -120,6 +135,7 @@
 #include <sched.h>
 #include <sys/personality.h>
 #include <termios.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -157,7 +173,8 @@ static void usage(void) {
                     "       ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]\n"
                     "       ocicomply-probe seccomp-agent SOCKET LOG [--answer N] [--timeout-ms MS]\n"
                     "       ocicomply-probe console-receiver SOCKET LOG [--timeout-ms MS]\n"
-                    "       ocicomply-probe subreaper CMD [ARG...]\n");
+                    "       ocicomply-probe subreaper CMD [ARG...]\n"
+                    "       ocicomply-probe hold TYPE [--uid-map C:H:S]... [--gid-map C:H:S]...\n");
     exit(125);
 }
 
@@ -445,6 +462,17 @@ static void take_start_facts(void) {
     if (fclose(f) != 0) die("fclose");
 }
 
+/* The first line of a small file without its newline, in buf; NULL when unreadable. */
+static const char *read_first_line(const char *path, char *buf, size_t size) {
+    FILE *in = fopen(path, "r");
+    if (!in) return NULL;
+    const char *got = fgets(buf, (int)size, in);
+    fclose(in);
+    if (!got) return NULL;
+    buf[strcspn(buf, "\n")] = '\0';
+    return buf;
+}
+
 static void write_report(FILE *f, int argc, char **argv) {
     char buf[PATH_MAX];
     gid_t groups[256];
@@ -461,6 +489,11 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_string(f, getcwd(buf, sizeof buf));
     fputs(",\"hostname\":", f);
     json_string(f, gethostname(buf, sizeof buf) == 0 ? buf : NULL);
+    fputs(",\"domainname\":", f);
+    json_string(f, getdomainname(buf, sizeof buf) == 0 ? buf : NULL);
+    /* which kernel the process runs on: namespace inodes compare only within one */
+    fputs(",\"bootId\":", f);
+    json_string(f, read_first_line("/proc/sys/kernel/random/boot_id", buf, sizeof buf));
     fputs(",\"args\":", f);
     json_string_array(f, argv, argc);
     fputs(",\"env\":", f);
@@ -469,6 +502,10 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_namespaces(f, "self");
     fputs(",\"cgroup\":", f);
     json_file_lines(f, "/proc/self/cgroup");
+    fputs(",\"uidMap\":", f);
+    json_file_lines(f, "/proc/self/uid_map");
+    fputs(",\"gidMap\":", f);
+    json_file_lines(f, "/proc/self/gid_map");
     json_status_facts(f);
     json_rlimits(f);
     json_privilege_facts(f);
@@ -1035,6 +1072,95 @@ static int cmd_console_receiver(int argc, char **argv) {
     return 0;
 }
 
+/* ---- hold: a namespace for a container to join ---- */
+
+static const struct { const char *name; int flag; int via_child; } hold_types[] = {
+    { "cgroup", CLONE_NEWCGROUP, 0 }, { "ipc", CLONE_NEWIPC, 0 }, { "mnt", CLONE_NEWNS, 0 },
+    { "net", CLONE_NEWNET, 0 }, { "uts", CLONE_NEWUTS, 0 },
+    /* a process enters new pid and time namespaces only through its children */
+    { "pid", CLONE_NEWPID, 1 }, { "time", 0x80 /* CLONE_NEWTIME */, 1 },
+    /* maps of a user namespace are written from its parent namespace */
+    { "user", CLONE_NEWUSER, 1 },
+    { NULL, 0, 0 },
+};
+
+/* Writes "C H S" lines from "C:H:S" arguments into /proc/PID/FILE; -1 on a bad argument or a failed write. */
+static int write_id_map(pid_t pid, const char *file, const char *const *maps, int n) {
+    if (n == 0) return 0;
+    char text[1024] = "", path[64];
+    size_t used = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned long c, h, s;
+        if (sscanf(maps[i], "%lu:%lu:%lu", &c, &h, &s) != 3) return -1;
+        int w = snprintf(text + used, sizeof text - used, "%lu %lu %lu\n", c, h, s);
+        if (w < 0 || (size_t)w >= sizeof text - used) return -1;
+        used += (size_t)w;
+    }
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t w = write(fd, text, used);
+    close(fd);
+    return w == (ssize_t)used ? 0 : -1;
+}
+
+static int cmd_hold(int argc, char **argv) {
+    if (argc < 3) usage();
+    const char *uid_maps[8], *gid_maps[8];
+    int nuid = 0, ngid = 0, flag = -1, via_child = 0;
+    for (int i = 0; hold_types[i].name; i++)
+        if (!strcmp(hold_types[i].name, argv[2])) { flag = hold_types[i].flag; via_child = hold_types[i].via_child; }
+    if (flag < 0) usage();
+    for (int i = 3; i < argc; i++) {
+        if (!strcmp(argv[i], "--uid-map") && i + 1 < argc && nuid < 8) uid_maps[nuid++] = argv[++i];
+        else if (!strcmp(argv[i], "--gid-map") && i + 1 < argc && ngid < 8) gid_maps[ngid++] = argv[++i];
+        else usage();
+    }
+    pid_t parent = getpid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() == 1) return 125; /* the harness is already gone */
+    int user = flag == CLONE_NEWUSER;
+    if (!via_child) {
+        if (unshare(flag) != 0) die("unshare");
+        /* nothing mounted in this namespace may propagate to the host's */
+        if (flag == CLONE_NEWNS && mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) die("mount --make-rprivate /");
+        printf("ready %d\n", (int)parent);
+        fflush(stdout);
+        for (;;) pause();
+    }
+    if (!user && unshare(flag) != 0) die("unshare");
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) die("pipe");
+    pid_t child = fork();
+    if (child < 0) die("fork");
+    if (child == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* in a new pid namespace the parent is outside it, and getppid() is 0 */
+        pid_t pp = getppid();
+        if (pp != parent && pp != 0) _exit(125);
+        close(go[0]);
+        if (user && unshare(CLONE_NEWUSER) != 0) die("unshare");
+        /* tells the holder the namespace exists; closing the pipe says so too */
+        if (write(go[1], "u", 1) != 1) _exit(125);
+        for (;;) pause();
+    }
+    close(go[1]);
+    char byte;
+    if (read(go[0], &byte, 1) != 1) { fprintf(stderr, "ocicomply-probe: hold: the child did not make the namespace\n"); return 125; }
+    if (user) {
+        /* setgroups must be denied before an unprivileged gid map; as root it is allowed, and left as it is */
+        if (write_id_map(child, "uid_map", uid_maps, nuid) != 0) die("uid_map");
+        if (write_id_map(child, "gid_map", gid_maps, ngid) != 0) die("gid_map");
+    }
+    printf("ready %d\n", (int)child);
+    fflush(stdout);
+    for (;;) {
+        int st;
+        if (waitpid(child, &st, 0) == child) return 125; /* the namespace is gone with it */
+        if (errno != EINTR) return 125;
+    }
+}
+
 static volatile pid_t main_child = -1;
 
 static void forward_signal(int sig) {
@@ -1078,6 +1204,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "subreaper")) return cmd_subreaper(argc, argv);
     if (!strcmp(argv[1], "seccomp-agent")) return cmd_seccomp_agent(argc, argv);
     if (!strcmp(argv[1], "console-receiver")) return cmd_console_receiver(argc, argv);
+    if (!strcmp(argv[1], "hold")) return cmd_hold(argc, argv);
     usage();
     return 125;
 }

@@ -6,11 +6,8 @@
  * warning (a SHOULD NOT fail) rather than an error.
  */
 import t from 'tap';
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { RunDocument } from '../src/results.js';
-import { cgroupDirs } from './helpers/leftovers.js';
-import { failures, freshDir, onPath, RUNTIMES, start } from './helpers/suite.js';
+import { failures, onPath, runAlone } from './helpers/suite.js';
+import { judgeBroken, type BrokenTable } from './helpers/broken-area.js';
 
 const ARGS = ['--spec-version', '1.3.0'];
 
@@ -33,7 +30,7 @@ const SCHED_INVALID_FAILS = Object.entries(SCHED_INVALID_REQUIREMENTS).map(([c, 
  * those only, to keep the file fast) and the (case, requirement) pairs that
  * must fail there, every other requirement of those cases passing.
  */
-const BROKEN: Record<string, { cases: string[]; fails: string[]; strict?: boolean; skips?: string[] }> = {
+const BROKEN: BrokenTable = {
   'argv0-rewritten': { cases: ['identity'], fails: ['process/identity process.args'] },
   'drop-env-var': { cases: ['identity'], fails: ['process/identity process.env'] },
   // config.md says nothing of variables a runtime adds
@@ -71,26 +68,6 @@ const BROKEN: Record<string, { cases: string[]; fails: string[]; strict?: boolea
   'refuses-io-priority': { cases: ['io-priority'], fails: [], strict: true, skips: ['process/io-priority process.io-priority'] },
 };
 
-/**
- * One run with --json in a work dir of its own. Unlike the shared helper it
- * runs beside another, so it looks for leftovers of its own run only: cgroup
- * directories named after its containers' ids.
- */
-async function runAlone(runtime: string, only: readonly string[] = ['process']): Promise<{ doc: RunDocument | undefined; left: string[] }> {
-  const dir = await freshDir('process');
-  try {
-    const json = join(dir, 'results.json');
-    await start(['run', '--runtime', runtime, '--reporter', 'tap', '--json', json, '--work-dir', join(dir, 'work'), ...ARGS, '--only', only.join(',')]).done;
-    const text = await readFile(json, 'utf8').catch(() => undefined);
-    const runIds = new Set([...(text ?? '').matchAll(/ocicomply-([0-9a-f]{6})-\d+/g)].map((m) => m[1]!));
-    const cgroups = (await cgroupDirs()).filter((d) => [...runIds].some((id) => d.includes(`ocicomply-${id}-`)));
-    const work = await readdir(join(dir, 'work')).catch(() => []);
-    return { doc: text === undefined ? undefined : JSON.parse(text) as RunDocument, left: [...work, ...cgroups] };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
 /** runc 1.1.5's own deviations here (expectations/runc.yaml): it predates scheduler, ioPriority and execCPUAffinity and ignores personality. */
 const RUNC_FAILS = [
   'process/invalid-rlimit-duplicate process.rlimits.duplicate-refused',
@@ -100,26 +77,10 @@ const RUNC_FAILS = [
 ].sort();
 
 t.test('broken process runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
-  const baseline = await runAlone('runc');
+  const baseline = await runAlone('runc', ['process'], ARGS);
+  t.ok(baseline.doc, 'runc: the run wrote its results document', baseline.why);
   const known = failures(baseline.doc);
   t.same(known, RUNC_FAILS, 'runc fails only its recorded deviation');
   t.same(baseline.left, [], 'runc: nothing left behind');
-  const names = Object.keys(BROKEN);
-  // Three at a time: each run is mostly waiting on runc.
-  for (let i = 0; i < names.length; i += 3) {
-    const batch = names.slice(i, i + 3);
-    const outcomes = await Promise.all(batch.map((name) => runAlone(join(RUNTIMES, 'broken-process', name), BROKEN[name]!.cases.map((c) => `process/${c}`))));
-    batch.forEach((name, j) => {
-      const { doc, left } = outcomes[j]!;
-      const { cases, fails, strict, skips } = BROKEN[name]!;
-      t.ok(doc, `${name}: the run wrote its results document`);
-      t.same(new Set(doc?.results.map((r) => r.case)), new Set(cases.map((c) => `process/${c}`)), `${name}: ran ${cases.join(', ')}`);
-      t.same(failures(doc).filter((f) => strict || !known.includes(f)), [...fails].sort(), `${name} fails exactly: ${fails.join(', ') || 'nothing'}`);
-      t.same([...(doc?.leftovers ?? []), ...left], [], `${name}: nothing left behind`);
-      if (skips) {
-        const skipped = (doc?.results ?? []).filter((r) => r.status === 'skip' && r.message.startsWith('not supported by the runtime')).map((r) => `${r.case} ${r.requirement}`).sort();
-        t.same(skipped, skips, `${name} skips as not supported: ${skips.join(', ')}`);
-      }
-    });
-  }
+  await judgeBroken(t, 'process', 'broken-process', BROKEN, known, ARGS);
 });

@@ -207,6 +207,16 @@ const BAD: readonly Bad[] = [
     yaml: `summary: s\nversions: soon\nrequirements:\n  - { id: state.id, level: MUST }\nsteps:\n  - check: state-id\n    requirement: state.id\n`,
     expect: ['field versions', 'not a version range'],
   },
+  {
+    file: 'bad/join-twice.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: namespaces.join, level: MUST }\njoinNamespaces: [{ type: uts }, { type: uts, of: ipc }]\nsteps:\n  - check: namespaces-as-configured\n    rule: join\n    types: [uts]\n    requirement: namespaces.join\n`,
+    expect: ['field joinNamespaces', 'uts is listed twice'],
+  },
+  {
+    file: 'bad/join-unknown-type.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: namespaces.join, level: MUST }\njoinNamespaces: [{ type: utsname }]\nsteps:\n  - check: namespaces-as-configured\n    rule: join\n    types: [uts]\n    requirement: namespaces.join\n`,
+    expect: ['field joinNamespaces.0.type'],
+  },
 ];
 
 async function tempDir(t: { teardown(fn: () => unknown): void }): Promise<string> {

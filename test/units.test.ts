@@ -7,6 +7,7 @@ import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js
 import { parseState } from '../src/engine/state-document.js';
 import { annotationsVerdict, statePidVerdict } from '../src/checks/state.js';
 import { missingFile } from '../src/checks/cgroups.js';
+import { withJoinPaths, type NamespaceHolder } from '../src/engine/ns-holder.js';
 import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src/host/cgroups.js';
 import { runPool } from '../src/run/pool.js';
 import { freeSpaceProblem, neededBytes } from '../src/util/harness-fault.js';
@@ -464,4 +465,13 @@ t.test('caseSkipReason: a features boolean that is false, and a machine without 
   t.equal(caseSkipReason(aa, at(null, null)), undefined, 'no features document: the runtime has said nothing');
   t.match(caseSkipReason(c([{ host: 'linux32' }]), at(null, null)), /32-bit programs/);
   t.equal(caseSkipReason(c([{ host: 'linux32' }]), at(null, 'i686')), undefined);
+});
+
+t.test('withJoinPaths: a held namespace\'s path goes into the entry of its type, or a new entry; the config given is left as it is', async (t) => {
+  const config = { hostname: 'h', linux: { namespaces: [{ type: 'pid' }, { type: 'network' }] } };
+  const held = (type: 'network' | 'uts', path: string): NamespaceHolder => ({ join: { type, of: type, relative: false }, path, inode: 1, pid: 2, process: undefined as never });
+  const out = withJoinPaths(config, [held('network', '/proc/2/ns/net'), held('uts', '/proc/3/ns/uts')]);
+  t.same(out, { hostname: 'h', linux: { namespaces: [{ type: 'pid' }, { type: 'network', path: '/proc/2/ns/net' }, { type: 'uts', path: '/proc/3/ns/uts' }] } });
+  t.same(config.linux.namespaces, [{ type: 'pid' }, { type: 'network' }], 'the config given is unchanged');
+  t.same(withJoinPaths({}, [held('uts', 'proc/3/ns/uts')]), { linux: { namespaces: [{ type: 'uts', path: 'proc/3/ns/uts' }] } }, 'a config without linux gets one');
 });

@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import type { Catalogue } from '../catalogue.js';
 import type { LoadError } from '../results.js';
 import { caseSchema, type CaseFile } from './schema.js';
-import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, Need, Program, Step } from './types.js';
+import type { Case, ContainerSpec, HookSpec, HookSpecs, HookType, NamespaceJoin, Need, Program, Step } from './types.js';
 import { RUNTIME_OPS } from './types.js';
 import { isValidRange } from '../spec/version.js';
 import { HOST_TOKENS, tokensIn } from './host-tokens.js';
@@ -74,6 +74,13 @@ function toHooks(raw: CaseFile['hooks']): HookSpecs {
   return out;
 }
 
+function toJoins(raw: CaseFile['joinNamespaces']): NamespaceJoin[] {
+  const joins = (raw ?? []).map((j) => ({ type: j.type, of: j.of ?? j.type, relative: j.path === 'relative' }));
+  const twice = joins.find((j, i) => joins.findIndex((k) => k.type === j.type) !== i);
+  if (twice) throw new CaseFileError(`field joinNamespaces: type ${twice.type} is listed twice; one path per entry type`);
+  return joins;
+}
+
 function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, checks: CheckSchemas): Case {
   const requirements = raw.requirements.map((r, i) => {
     const ref = catalogue.get(r.id);
@@ -91,8 +98,9 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
   const defaultProgram: Program = raw.program ?? { wait: true };
   const defaultHooks = toHooks(raw.hooks);
   const defaultAgent = raw.seccompAgent;
+  const defaultJoins = toJoins(raw.joinNamespaces);
   const containers = new Map<string, ContainerSpec>([['main', {
-    alias: 'main', config: raw.config ?? {}, program: defaultProgram, hooks: defaultHooks, ...(defaultAgent ? { seccompAgent: defaultAgent } : {}),
+    alias: 'main', config: raw.config ?? {}, program: defaultProgram, hooks: defaultHooks, joinNamespaces: defaultJoins, ...(defaultAgent ? { seccompAgent: defaultAgent } : {}),
   }]]);
   for (const [alias, spec] of Object.entries(raw.containers ?? {})) {
     const agent = spec.seccompAgent ?? defaultAgent;
@@ -101,6 +109,7 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
       config: { ...(raw.config ?? {}), ...(spec.config ?? {}) },
       program: spec.program ?? defaultProgram,
       hooks: spec.hooks !== undefined ? toHooks(spec.hooks) : defaultHooks,
+      joinNamespaces: spec.joinNamespaces !== undefined ? toJoins(spec.joinNamespaces) : defaultJoins,
       ...(agent ? { seccompAgent: agent } : {}),
       ...(spec.idOf !== undefined ? { idOf: spec.idOf } : {}),
     });

@@ -1,5 +1,6 @@
 /** The JSON schema of a case file, and the file's type derived from it. Check parameters are validated by each check's own schema. */
 import type { FromSchema } from 'json-schema-to-ts';
+import { NAMESPACE_TYPE_NAMES } from '../spec/namespaces.js';
 import { CGROUP_CONTROLLERS, HOOK_TYPES, RUNTIME_OPS } from './types.js';
 
 const requirementRef = {
@@ -40,6 +41,22 @@ const hookList = {
 const seccompAgent = {
   type: 'object', additionalProperties: false, required: ['answer'],
   properties: { answer: { type: 'integer', minimum: 0, maximum: 2147483647 } },
+} as const;
+
+const namespaceType = { enum: [...NAMESPACE_TYPE_NAMES] } as const;
+
+/** Namespaces the harness makes and holds for a container to join: each fills in the path of a linux.namespaces entry. */
+const joinNamespaces = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object', additionalProperties: false, required: ['type'],
+    properties: {
+      type: namespaceType,
+      of: namespaceType,
+      path: { const: 'relative' },
+    },
+  },
 } as const;
 
 const hooks = {
@@ -144,13 +161,14 @@ export const caseSchema = {
     program,
     hooks,
     seccompAgent,
+    joinNamespaces,
     containers: {
       type: 'object',
       propertyNames: alias,
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        properties: { config: { type: 'object' }, program, hooks, seccompAgent, idOf: alias },
+        properties: { config: { type: 'object' }, program, hooks, seccompAgent, joinNamespaces, idOf: alias },
       },
     },
     steps: {

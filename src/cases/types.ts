@@ -1,5 +1,6 @@
 /** A case as the engine runs it: loaded from YAML, validated, resolved against the catalogue. */
 import type { Requirement } from '../catalogue.js';
+import type { NamespaceType } from '../spec/namespaces.js';
 
 export type ContainerStatus = 'creating' | 'created' | 'running' | 'stopped';
 
@@ -53,8 +54,23 @@ export interface ContainerSpec {
    * listenerMetadata; the agent answers every notification with `answer`.
    */
   readonly seccompAgent?: { readonly answer: number };
+  /** Namespaces the harness makes and holds for this container to join (see NamespaceJoin). */
+  readonly joinNamespaces: readonly NamespaceJoin[];
   /** Use the ID of another container of the case (to create a duplicate). */
   readonly idOf?: string;
+}
+
+/**
+ * A namespace the harness makes (a holder process of its own keeps it) for a
+ * container to join: the linux.namespaces entry of `type` (added when the
+ * config has none) gets the path /proc/PID/ns/NAME of the holder's new
+ * namespace of type `of` (default: `type`; another type makes an invalid
+ * config on purpose), written relative with `path: relative` (invalid too).
+ */
+export interface NamespaceJoin {
+  readonly type: NamespaceType;
+  readonly of: NamespaceType;
+  readonly relative: boolean;
 }
 
 interface StepBase {

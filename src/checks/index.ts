@@ -13,6 +13,7 @@ import { featuresAnnotations, featuresClaimsAccepted, featuresDefinedProperties,
 
 import { openFds } from './fds.js';
 import { consoleReceived } from './console.js';
+import { namespacesAsConfigured, userMappings, utsNames } from './namespaces.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
@@ -25,6 +26,7 @@ const all: readonly CheckDefinition[] = [
   featuresSchema, featuresVersions, featuresDefinedProperties, featuresNull, featuresAnnotations, featuresClaimsAccepted, featuresVersionAccepted,
 
   openFds, consoleReceived,
+  namespacesAsConfigured, utsNames, userMappings,
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 

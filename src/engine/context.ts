@@ -9,6 +9,7 @@ import type { ProcessIdentity } from '../host/proc.js';
 import type { CallRecord, StepObservation } from '../results.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
 import { inRange } from '../spec/version.js';
+import type { NamespaceHolder } from './ns-holder.js';
 import type { StateDocument, StateParse } from './state-document.js';
 import { parseState } from './state-document.js';
 
@@ -53,6 +54,8 @@ export interface Container {
   cgroupDirs: string[];
   /** Bundle contents fingerprint taken when create was called. */
   bundleFingerprint?: ReadonlyMap<string, string>;
+  /** Namespaces the harness holds for this container to join (stopped at teardown). */
+  holders: readonly NamespaceHolder[];
   /** The seccomp agent process, while it runs. */
   agent?: ChildProcess;
   /**

@@ -19,10 +19,17 @@ export interface ProbeReport {
   readonly groups: readonly number[];
   readonly cwd: string | null;
   readonly hostname: string | null;
+  /** getdomainname (null: the call failed; absent: a probe before it was reported). */
+  readonly domainname?: string | null;
+  /** /proc/sys/kernel/random/boot_id: which kernel the program runs on (null: unreadable). */
+  readonly bootId?: string | null;
   readonly args: readonly string[];
   readonly env: readonly string[];
   readonly namespaces: Readonly<Record<string, number | null>>;
   readonly cgroup: readonly string[] | null;
+  /** The lines of /proc/self/uid_map and gid_map (null: unreadable; absent: a probe before they were reported). */
+  readonly uidMap?: readonly string[] | null;
+  readonly gidMap?: readonly string[] | null;
   /** From /proc/self/status (null: the kernel writes no Umask line). */
   readonly umask?: number | null;
   /** The five sets from /proc/self/status, as capability numbers (null: unreadable). */

@@ -25,6 +25,7 @@ import { IN_CONTAINER } from '../bundle/config.js';
 import type { Container, Timing } from './context.js';
 import { CaseAborted, CaseContext } from './context.js';
 import { editConfig, runOp } from './ops.js';
+import { startHolders, stopHolders, withJoinPaths, type NamespaceHolder } from './ns-holder.js';
 
 /** What a container leaves for the run to record (in its journal) and to remove. */
 export interface ContainerTrace {
@@ -90,9 +91,11 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
 
   const dir = await env.workspace.caseDir(testCase.id);
   let containers: Map<string, Container>;
+  const holders: NamespaceHolder[] = [];
   try {
-    containers = await prepareContainers(testCase, env, dir);
+    containers = await prepareContainers(testCase, env, dir, holders);
   } catch (e) {
+    await stopHolders(holders);
     await env.workspace.removeCaseDir(dir);
     throw e;
   }
@@ -130,6 +133,8 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   }));
   await Promise.all([...containers.values()].flatMap((c) => [stopHelper(c.agent), stopHelper(c.console?.receiver)]));
   await Promise.all([...containers.values()].map((c) => (c.console ? rm(c.console.socket, { force: true }) : undefined)));
+  // After the containers: a held pid namespace takes every process in it along when its holder goes.
+  await stopHolders(holders);
   await env.workspace.removeCaseDir(dir);
   // The harness's own I/O failed: nothing the case saw is a verdict, and the suite stops.
   if (fault) throw new HarnessFaultError(fault);
@@ -271,7 +276,7 @@ function cgroupsPathOf(c: Container): string {
   return readConfig(c.config).linux?.cgroupsPath ?? `/${c.id}`;
 }
 
-async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: string): Promise<Map<string, Container>> {
+async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: string, holders: NamespaceHolder[]): Promise<Map<string, Container>> {
   const ids = new Map<string, string>();
   const out = new Map<string, Container>();
   // Containers that borrow an id come after the one they borrow from.
@@ -300,9 +305,11 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     const terminal = readConfig(config).process?.terminal === true;
     const marker = `ocicomply-console-marker-${fresh.id}`;
     if (terminal) config = withMarker(config, marker);
+    const held = await startHolders(spec.joinNamespaces, config, env.probeBinary, env.timing.waitTimeoutMs, holders);
+    if (held.length > 0) config = withJoinPaths(config, held);
     const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary);
     const c: Container = {
-      spec, id, config, createdOk: false, deleted: false, cgroupDirs: [], harnessCgroups: parent?.dirs ?? [],
+      spec, id, config, createdOk: false, deleted: false, cgroupDirs: [], harnessCgroups: parent?.dirs ?? [], holders: held,
       paths: {
         bundle: written.bundle, shared: written.shared, probeInRootfs: written.probeInRootfs,
         report: join(written.shared, 'report.json'), signals: join(written.shared, 'signals'), hookLog: join(written.shared, 'hooks.log'), actions: join(written.shared, 'actions'),

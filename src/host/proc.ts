@@ -36,6 +36,11 @@ export async function identify(pid: number): Promise<ProcessIdentity | undefined
   return { pid, startTime: s.startTime };
 }
 
+/** The parent's pid of a live process, or undefined. */
+export async function parentPid(pid: number): Promise<number | undefined> {
+  return (await readStat(pid))?.ppid;
+}
+
 /** True while the very process (not a recycled pid) exists and has not exited. */
 export async function isAlive(p: ProcessIdentity): Promise<boolean> {
   const now = await identify(p.pid);
@@ -61,6 +66,15 @@ export async function hostHasNamespace(ns: string, inode: number): Promise<boole
   const pids = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
   for (const pid of pids) if ((await namespaceInode(Number(pid), ns)) === inode) return true;
   return false;
+}
+
+/** This kernel's boot id (/proc/sys/kernel/random/boot_id), or null when unreadable. */
+export async function bootId(): Promise<string | null> {
+  try {
+    return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim() || null;
+  } catch {
+    return null;
+  }
 }
 
 /** The namespaces that tell where a process runs. */

@@ -10,6 +10,10 @@ import type { FromSchema } from 'json-schema-to-ts';
 const strings = { type: 'array', items: { type: 'string' } } as const;
 const uint32 = { type: 'integer', minimum: 0, maximum: 4294967295 } as const;
 const uint64 = { type: 'integer', minimum: 0 } as const;
+const idMappings = {
+  type: 'array',
+  items: { type: 'object', required: ['containerID', 'hostID', 'size'], properties: { containerID: uint32, hostID: uint32, size: uint32 } },
+} as const;
 
 export const configReadSchema = {
   type: 'object',
@@ -17,6 +21,7 @@ export const configReadSchema = {
     ociVersion: { type: 'string' },
     annotations: { type: 'object', additionalProperties: { type: 'string' } },
     hostname: { type: 'string' },
+    domainname: { type: 'string' },
     process: {
       type: 'object',
       properties: {
@@ -58,6 +63,8 @@ export const configReadSchema = {
       properties: {
         cgroupsPath: { type: 'string' },
         namespaces: { type: 'array', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, path: { type: 'string' } } } },
+        uidMappings: idMappings,
+        gidMappings: idMappings,
         seccomp: { type: 'object', properties: { listenerPath: { type: 'string' }, listenerMetadata: { type: 'string' } } },
         personality: { type: 'object', properties: { domain: { type: 'string' }, flags: strings } },
       },

@@ -2,7 +2,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Live (non-zombie) processes running the probe: container programs, hooks, seccomp agents. */
+/** Live (non-zombie) processes running the probe: container programs, hooks, seccomp agents, namespace holders. */
 export async function probeProcesses(): Promise<number[]> {
   const out: number[] = [];
   for (const name of await readdir('/proc')) {
@@ -13,7 +13,7 @@ export async function probeProcesses(): Promise<number[]> {
       const cmd = (await readFile(`/proc/${name}/cmdline`, 'utf8')).split('\0');
       if (cmd[0] === '/ocicomply-probe' && cmd[1] === 'run') out.push(Number(name));
       else if (cmd[0]?.startsWith('ocicomply-hook-') && cmd[1] === 'hook') out.push(Number(name));
-      else if (cmd[1] === 'seccomp-agent' && cmd[0]?.includes('ocicomply-probe')) out.push(Number(name));
+      else if ((cmd[1] === 'seccomp-agent' || cmd[1] === 'hold') && cmd[0]?.includes('ocicomply-probe')) out.push(Number(name));
       else if ((await readlink(`/proc/${name}/exe`).catch(() => '')).endsWith('/ocicomply-probe')) out.push(Number(name));
     } catch {
       // gone meanwhile

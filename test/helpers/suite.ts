@@ -195,3 +195,25 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * One run with --json in a work dir of its own, the cases `only` names with
+ * `args`. Unlike `run` it can run beside another, so it looks for leftovers
+ * of its own run only: cgroup directories named after its containers' ids.
+ */
+export async function runAlone(runtime: string, only: readonly string[], args: readonly string[] = []): Promise<{ doc: RunDocument | undefined; left: string[]; why: { stderr?: string } }> {
+  const dir = await freshDir('alone');
+  try {
+    const json = join(dir, 'results.json');
+    const ended = await start(['run', '--runtime', runtime, '--reporter', 'tap', '--json', json, '--work-dir', join(dir, 'work'), ...args, '--only', only.join(',')]).done;
+    const text = await readFile(json, 'utf8').catch(() => undefined);
+    const runIds = new Set([...(text ?? '').matchAll(/ocicomply-([0-9a-f]{6})-\d+/g)].map((m) => m[1]!));
+    const cgroups = (await cgroupDirs()).filter((d) => [...runIds].some((id) => d.includes(`ocicomply-${id}-`)));
+    const work = await readdir(join(dir, 'work')).catch(() => []);
+    // Without a document, how the run ended says why.
+    const why = text === undefined ? { stderr: `exit ${String(ended.code)} ${ended.signal ?? ''}\n${ended.stderr.slice(-4000)}` } : {};
+    return { doc: text === undefined ? undefined : JSON.parse(text) as RunDocument, left: [...work, ...cgroups], why };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -26,15 +26,20 @@ async function ownOomScoreAdj(): Promise<number | null> {
   }
 }
 
-/** Waits (up to the case's deadline) for the program's report. */
-export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promise<ProcessSeen> {
+/** The program's whole report, waited for up to the case's deadline, or why there is none. */
+export async function awaitWholeReport(ctx: CaseContext, c: Container): Promise<ProbeReport | { readonly missing: string }> {
   const got = await pollUntil(async () => {
     const r = await readReport(c.paths.report);
     return r.kind === 'absent' ? undefined : r;
   }, { timeoutMs: ctx.timing.waitTimeoutMs, signal: ctx.signal });
-  const report = got === undefined ? { missing: `the program left no report within ${ctx.timing.waitTimeoutMs} ms` }
+  return got === undefined ? { missing: `the program left no report within ${ctx.timing.waitTimeoutMs} ms` }
     : got.kind === 'report' ? got.report
       : { missing: `the program's report is not JSON: ${got.kind === 'garbled' ? got.text : ''}` };
+}
+
+/** Waits (up to the case's deadline) for the program's report. */
+export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promise<ProcessSeen> {
+  const report = await awaitWholeReport(ctx, c);
   const config = readConfig(c.config);
   return { configured: config.process ?? {}, config, report, callerOomScoreAdj: await ownOomScoreAdj() };
 }
