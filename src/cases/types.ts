@@ -81,6 +81,12 @@ export interface OpStep extends StepBase {
   readonly signal?: string;
   /** create/run with a bundle path that does not exist. */
   readonly missingBundle: boolean;
+  /**
+   * A create the runtime may refuse without blame (check-config runs a
+   * config the user wrote): when it fails, the case stops, and what later
+   * steps would have judged is skipped, saying the runtime refused it.
+   */
+  readonly refusable?: boolean;
 }
 
 export interface EditConfigStep extends StepBase {

@@ -32,7 +32,15 @@ export interface ProcessRow {
   readonly reported: string;
   /** The requirement a step judging this row stands for. */
   readonly requirement: string;
-  compare(configured: ProcessRead, seen: ProbeReport, caller: CallerFacts): Finding;
+  /**
+   * `configured` is the config's process; `config` the whole config as read,
+   * for a row whose property lies outside process (linux.seccomp). The
+   * property is judged when the config sets it (a row that judges a property
+   * left unset says so with `judgedWhen`).
+   */
+  compare(configured: ProcessRead, seen: ProbeReport, caller: CallerFacts, config: ConfigRead): Finding;
+  /** `unset`: the row judges what a config without `property` leaves as it was (default: `set`). */
+  readonly judgedWhen?: 'set' | 'unset';
 }
 
 /** capabilities(7) names by number, as Linux numbers them (include/uapi/linux/capability.h). */
@@ -45,6 +53,9 @@ export const CAPABILITY_NAMES = [
   'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
   'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
 ] as const;
+
+/** The Seccomp line of /proc/self/status for a process under a seccomp filter (proc(5)). */
+const SECCOMP_MODE_FILTER = 2;
 
 /** RLIM_INFINITY (2^64-1) as a JSON number reads; the probe reports it as null. */
 const RLIM_INFINITY = 18446744073709551615;
@@ -233,7 +244,7 @@ export const PROCESS_ROWS = {
     },
   },
   oomScoreAdjUnset: {
-    property: 'process.oomScoreAdj (unset)', reported: '/proc/self/oom_score_adj and the harness\'s own', requirement: 'process.oom-score-adj.unset',
+    property: 'process.oomScoreAdj', judgedWhen: 'unset', reported: '/proc/self/oom_score_adj and the harness\'s own', requirement: 'process.oom-score-adj.unset',
     compare(configured, seen, caller) {
       if (configured.oomScoreAdj !== undefined) return unjudged('oomScoreAdj is set: this row judges a config without it');
       if (caller.oomScoreAdj === null) return unjudged('the harness could not read its own oom_score_adj');
@@ -243,16 +254,35 @@ export const PROCESS_ROWS = {
         { expected: caller.oomScoreAdj, actual: seen.oomScoreAdj });
     },
   },
+  seccomp: {
+    property: 'linux.seccomp', reported: 'Seccomp of /proc/self/status', requirement: 'seccomp.applied',
+    compare(_configured, seen, _caller, config) {
+      const profile = config.linux?.seccomp;
+      if (!profile) return notConfigured('linux.seccomp');
+      // A filter that allows every call changes nothing a program can see: whether one is loaded is the runtime's choice.
+      const allowAll = profile.defaultAction === 'SCMP_ACT_ALLOW' && (profile.syscalls ?? []).every((r) => r.action === 'SCMP_ACT_ALLOW');
+      if (allowAll) return unjudged('the profile allows every call: no filter need be loaded for it');
+      if (seen.seccompMode === undefined || seen.seccompMode === null) return unjudged('the kernel reports no Seccomp line in /proc/self/status');
+      const ok = seen.seccompMode === SECCOMP_MODE_FILTER;
+      return verdict(ok, ok ? 'a seccomp filter is in force (Seccomp: 2)' : `Seccomp is ${seen.seccompMode}, not 2 (filter): no filter is in force`,
+        { expected: SECCOMP_MODE_FILTER, actual: seen.seccompMode });
+    },
+  },
 } as const satisfies Readonly<Record<string, ProcessRow>>;
+
+/** The config property path a row reads ("process.user.uid" → ["process", "user", "uid"]). */
+export function rowPath(row: ProcessRow): string[] {
+  return row.property.split('.');
+}
 
 export type ProcessProperty = keyof typeof PROCESS_ROWS;
 export const PROCESS_PROPERTIES = Object.keys(PROCESS_ROWS) as ProcessProperty[];
 
 /** Findings for the named rows, each message prefixed with its property. */
-export function judgeRows(properties: readonly ProcessProperty[], configured: ProcessRead, seen: ProbeReport, caller: CallerFacts): Finding[] {
+export function judgeRows(properties: readonly ProcessProperty[], config: ConfigRead, seen: ProbeReport, caller: CallerFacts): Finding[] {
   return properties.map((p) => {
     const row: ProcessRow = PROCESS_ROWS[p];
-    const f = row.compare(configured, seen, caller);
+    const f = row.compare(config.process ?? {}, seen, caller, config);
     return 'skip' in f ? unjudged(`${row.property}: ${f.skip}`) : { ...f, message: `${row.property}: ${f.message}` };
   });
 }

@@ -13,6 +13,6 @@ export const processAsConfigured = defineCheck({
   observe: (ctx, _params, c) => observeProcessAsRun(ctx, c),
   judge(params, seen) {
     if ('missing' in seen.report) return [fail(seen.report.missing)];
-    return judgeRows(params.properties, seen.configured, seen.report, { oomScoreAdj: seen.callerOomScoreAdj });
+    return judgeRows(params.properties, { process: seen.configured, ...(seen.linux ? { linux: seen.linux } : {}) }, seen.report, { oomScoreAdj: seen.callerOomScoreAdj });
   },
 });

@@ -23,6 +23,9 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
     if (step.op === 'delete') c.deleted = true;
     if (step.op === 'state') await observeProcess(c, c.latestState!.parsed);
   }
+  if (step.refusable && !succeeded(call) && !call.timedOut && call.signal === null) {
+    throw new CaseAborted(`not judged: the runtime refused the config: ${step.op} ${describeOutcome(call)}`, call, true);
+  }
   let changed: string[] = [];
   if (watched !== undefined) {
     const v = noEffectVerdict(step.op, watched, await snapshot(ctx), call);

@@ -111,7 +111,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
     fault = harnessFaultOf(e, ownDirs(env));
     const reason = e instanceof CaseAborted ? e.message : `internal error in step ${ctx.currentStep?.index ?? '?'}: ${(e as Error).stack ?? String(e)}`;
     const call = e instanceof CaseAborted ? e.call : ctx.relevantCall();
-    abort = { reason, atStep: ctx.currentStep?.index ?? 0, ...(call ? { call } : {}) };
+    abort = { reason, atStep: ctx.currentStep?.index ?? 0, refused: e instanceof CaseAborted && e.refused, ...(call ? { call } : {}) };
   }
 
   const cleanupProblems: string[] = [];
@@ -287,6 +287,7 @@ function verdicts(
     if (skip !== undefined) return { ...base, status: 'skip', message: skip };
     // A requirement that a step after the abort would have judged has only part of its evidence: never a pass.
     if (abort && testCase.steps.some((s) => s.index >= abort.atStep && judges(s, r.id))) {
+      if (abort.refused) return { ...base, status: 'skip', message: abort.reason };
       return { ...base, status: 'fail', message: `not judged to the end: ${abort.reason}`, ...failedCall(abort.call) };
     }
     if (mine.length === 0) return { ...base, status: 'fail', message: 'no step judged this requirement', ...failedCall(abort?.call) };
@@ -308,6 +309,8 @@ interface Abort {
   readonly reason: string;
   /** The step that could not complete (0 when none had begun). */
   readonly atStep: number;
+  /** The runtime refused a refusable create: no verdict on it (see CaseAborted). */
+  readonly refused: boolean;
   /** The runtime call that stopped the case, or the last relevant one before it. */
   readonly call?: CallRecord;
 }

@@ -45,7 +45,15 @@ export const configReadSchema = {
       properties: {
         cgroupsPath: { type: 'string' },
         namespaces: { type: 'array', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, path: { type: 'string' } } } },
-        seccomp: { type: 'object', properties: { listenerPath: { type: 'string' }, listenerMetadata: { type: 'string' } } },
+        seccomp: {
+          type: 'object',
+          properties: {
+            defaultAction: { type: 'string' },
+            listenerPath: { type: 'string' },
+            listenerMetadata: { type: 'string' },
+            syscalls: { type: 'array', items: { type: 'object', required: ['action'], properties: { action: { type: 'string' } } } },
+          },
+        },
       },
     },
   },

@@ -1,6 +1,6 @@
 /** Observations of the container process as it runs: the probe's report of itself, and what the harness knew of its own process. */
 import { readFile } from 'node:fs/promises';
-import { readConfig } from '../../spec/config.js';
+import { readConfig, type ConfigRead } from '../../spec/config.js';
 import { pollUntil } from '../../util/poll.js';
 import type { CaseContext, Container } from '../context.js';
 import type { ProbeReport } from '../probe-report.js';
@@ -8,7 +8,9 @@ import { readReport } from '../probe-report.js';
 
 export interface ProcessSeen {
   /** config.json's process as it was written for create (readConfig: invalid properties read as absent). */
-  readonly configured: NonNullable<ReturnType<typeof readConfig>['process']>;
+  readonly configured: NonNullable<ConfigRead['process']>;
+  /** config.json's linux object as written (absent in observations recorded before rows read it). */
+  readonly linux?: ConfigRead['linux'];
   /** The program's report of itself, or why there is none. */
   readonly report: ProbeReport | { readonly missing: string };
   /** The harness's own oom_score_adj: what the runtime it runs inherits (null: unreadable). */
@@ -33,5 +35,6 @@ export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promi
   const report = got === undefined ? { missing: `the program left no report within ${ctx.timing.waitTimeoutMs} ms` }
     : got.kind === 'report' ? got.report
       : { missing: `the program's report is not JSON: ${got.kind === 'garbled' ? got.text : ''}` };
-  return { configured: readConfig(c.config).process ?? {}, report, callerOomScoreAdj: await ownOomScoreAdj() };
+  const config = readConfig(c.config);
+  return { configured: config.process ?? {}, ...(config.linux ? { linux: config.linux } : {}), report, callerOomScoreAdj: await ownOomScoreAdj() };
 }
