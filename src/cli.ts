@@ -1,5 +1,5 @@
 /**
- * ocicomply's command line: run, list, report, doctor, clean, build-probe. Every
+ * ocicomply's command line: run, check-config, list, report, doctor, clean, build-probe. Every
  * value is checked, every output place opened and every case chosen before a
  * run starts, so bad input costs no container.
  * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
@@ -20,6 +20,7 @@ import { cleanStaleRuns } from './run/clean.js';
 import { selectRun, type Selection } from './run/selection.js';
 import { namedRuntimes, isInterruptStatus, termsFor, worstStatus } from './run/several.js';
 import { runSuite } from './run/suite.js';
+import { checkConfig } from './run/check-config.js';
 import { defaultWorkDir } from './run/private-dir.js';
 import { knownRelease } from './spec/version.js';
 import { requireRoot, SetupError } from './util/errors.js';
@@ -218,6 +219,34 @@ async function run(o: Given): Promise<number> {
   }
 }
 
+async function checkConfigCommand(o: Given & { readonly positionals: readonly string[] }): Promise<number> {
+  if (o.positionals.length !== 1) throw new SetupError(`check-config takes one CONFIG.json, not ${o.positionals.length} (see ocicomply check-config --help)`);
+  if (!o.runtime) throw new SetupError('check-config needs --runtime (a name on PATH such as runc, or a path)');
+  const runtime = oneRuntime('check-config', o);
+  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
+  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  if (o.observations && o.json === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE too');
+  const timing = {
+    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
+    settleMs: positiveInt('settle', o.settle, 150),
+  };
+  const catalogue = await loadCatalogue(CATALOGUE);
+  const spec = await specVersion(o['spec-version']);
+  const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
+  const opened: ReportOutput[] = [];
+  try {
+    const { json, junit } = await reportOutputs(o, opened);
+    return await checkConfig({
+      file: o.positionals[0]!, runtime: runtime!, runtimeArgs: runtimeArgs('check-config', o), specVersion: spec, knownVersions: knownSpecVersions(catalogue), catalogue,
+      reporter, reporterOut: json?.isStdout || junit?.isStdout ? process.stderr : process.stdout, json, junit, timing, workDir,
+      verbose: o.verbose ?? false, observations: o.observations ?? false,
+    });
+  } finally {
+    for (const out of opened) await out.discard();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined) {
@@ -266,5 +295,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       return run(o);
+    case 'check-config':
+      return checkConfigCommand(o);
   }
 }

@@ -43,8 +43,16 @@ export type HookSpecs = Readonly<Partial<Record<HookType, readonly HookSpec[]>>>
 
 export interface ContainerSpec {
   readonly alias: string;
-  /** Patch merged over the base config (objects merge, arrays replace, null deletes). */
+  /** Patch merged over the base config (objects merge, arrays replace, null deletes); with `whole`, the whole config. */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * A config given whole (check-config): the base config is not used; the
+   * harness puts in only its probe's pieces (withHarnessPieces), creates
+   * `dirs` in its rootfs (absolute container paths, such as the config's
+   * cwd), and opens the report directory to every uid, since the program may
+   * run as any user (the directory lies inside the run's private directory).
+   */
+  readonly whole?: { readonly dirs: readonly string[] };
   readonly program: Program;
   readonly hooks: HookSpecs;
   /**

@@ -260,8 +260,7 @@ export const PROCESS_ROWS = {
       const profile = config.linux?.seccomp;
       if (!profile) return notConfigured('linux.seccomp');
       // A filter that allows every call changes nothing a program can see: whether one is loaded is the runtime's choice.
-      const allowAll = profile.defaultAction === 'SCMP_ACT_ALLOW' && (profile.syscalls ?? []).every((r) => r.action === 'SCMP_ACT_ALLOW');
-      if (allowAll) return unjudged('the profile allows every call: no filter need be loaded for it');
+      if (allowsEveryCall(profile)) return unjudged('the profile allows every call: no filter need be loaded for it');
       if (seen.seccompMode === undefined || seen.seccompMode === null) return unjudged('the kernel reports no Seccomp line in /proc/self/status');
       const ok = seen.seccompMode === SECCOMP_MODE_FILTER;
       return verdict(ok, ok ? 'a seccomp filter is in force (Seccomp: 2)' : `Seccomp is ${seen.seccompMode}, not 2 (filter): no filter is in force`,
@@ -269,6 +268,11 @@ export const PROCESS_ROWS = {
     },
   },
 } as const satisfies Readonly<Record<string, ProcessRow>>;
+
+/** A seccomp profile whose default and every rule is SCMP_ACT_ALLOW. */
+export function allowsEveryCall(profile: NonNullable<NonNullable<ConfigRead['linux']>['seccomp']>): boolean {
+  return profile.defaultAction === 'SCMP_ACT_ALLOW' && (profile.syscalls ?? []).every((r) => r.action === 'SCMP_ACT_ALLOW');
+}
 
 /** The config property path a row reads ("process.user.uid" → ["process", "user", "uid"]). */
 export function rowPath(row: ProcessRow): string[] {

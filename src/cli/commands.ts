@@ -62,6 +62,13 @@ export const COMMANDS = {
     summary: 'run the suite against RUNTIME',
     options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
   },
+  'check-config': {
+    synopsis: 'check-config CONFIG.json --runtime RUNTIME [options]',
+    summary: 'run a config.json of your own through RUNTIME with the probe as its program, and judge each property ocicomply observes',
+    options: ['runtime', 'runtime-arg', 'spec-version', 'reporter', 'json', 'junit', 'observations', 'timeout', 'wait-timeout', 'settle', 'work-dir', 'verbose', 'help'],
+    positionals: 'CONFIG.json',
+    overrides: { 'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (default: the release of the config\'s ociVersion)' } },
+  },
   list: {
     synopsis: 'list [options]',
     summary: 'print the cases and the requirement ids they check',
@@ -106,7 +113,8 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`
 
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 3 the run left something it could not remove (ocicomply clean retries it),
-130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input
+130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input;
+check-config also: 4 the runtime refused the config (nothing was judged)
 `;
 
 /** Help text in lines of at most `width` characters. */
