@@ -37,6 +37,22 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
   return n;
 }
 
+/** --reporter, or its default: human on a terminal, TAP otherwise. */
+function reporterOf(o: Given): 'tap' | 'human' {
+  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
+  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  return reporter;
+}
+
+/** The deadlines of --timeout, --wait-timeout and --settle. */
+function timingOf(o: Given): { callTimeoutMs: number; waitTimeoutMs: number; settleMs: number } {
+  return {
+    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
+    settleMs: positiveInt('settle', o.settle, 150),
+  };
+}
+
 const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
 const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
 
@@ -117,16 +133,11 @@ async function run(o: Given): Promise<number> {
   const names = runtimes.map((r) => r.name);
   if (runtimes.length > 1) refuseForSeveral(o);
   const givenArgs = runtimeArgs('run', o);
-  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
-  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  const reporter = reporterOf(o);
   if (o.vm !== undefined && o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
   if (o.json !== undefined && o['json-dir'] !== undefined) throw new SetupError('--json and --json-dir cannot both be given (--json-dir also writes the one runtime\'s document)');
   const jobs = positiveInt('jobs', o.jobs, availableParallelism());
-  const timing = {
-    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
-    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
-    settleMs: positiveInt('settle', o.settle, 150),
-  };
+  const timing = timingOf(o);
   const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
   if (o.observations && o.json === undefined && o['json-dir'] === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE or --json-dir DIR too');
   const spec = await specVersion(o['spec-version']);
@@ -223,14 +234,9 @@ async function checkConfigCommand(o: Given & { readonly positionals: readonly st
   if (o.positionals.length !== 1) throw new SetupError(`check-config takes one CONFIG.json, not ${o.positionals.length} (see ocicomply check-config --help)`);
   if (!o.runtime) throw new SetupError('check-config needs --runtime (a name on PATH such as runc, or a path)');
   const runtime = oneRuntime('check-config', o);
-  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
-  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  const reporter = reporterOf(o);
   if (o.observations && o.json === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE too');
-  const timing = {
-    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
-    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
-    settleMs: positiveInt('settle', o.settle, 150),
-  };
+  const timing = timingOf(o);
   const catalogue = await loadCatalogue(CATALOGUE);
   const spec = await specVersion(o['spec-version']);
   const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());

@@ -25,7 +25,7 @@ const catalogue = await loadCatalogue(join(ROOT, 'catalogue', 'requirements.yaml
 const MINIMAL = { ociVersion: '1.0.2', process: { cwd: '/', args: ['/app'], user: { uid: 0, gid: 0 } }, root: { path: 'rootfs' } };
 
 const judgedProperties = (config: Record<string, unknown>): string[] =>
-  planCheckConfig(config, 'check-config/x', catalogue).testCase.steps.flatMap((s) => (s.kind === 'check' ? (s.params['properties'] as string[]) : []));
+  planCheckConfig(config, 'x.json', catalogue).testCase.steps.flatMap((s) => (s.kind === 'check' ? (s.params['properties'] as string[]) : []));
 
 t.test('a row is judged when the config sets its property, found from the table alone', async (t) => {
   t.same(judgedProperties(MINIMAL), ['cwd', 'uid', 'gid', 'oomScoreAdjUnset'], 'cwd, uid, gid; oomScoreAdj unset is judged as left alone; args are the probe\'s');
@@ -47,7 +47,7 @@ t.test('a row is judged when the config sets its property, found from the table 
 });
 
 t.test('the case: a refusable create, start, one step per row under its requirement', async (t) => {
-  const plan = planCheckConfig(MINIMAL, 'check-config/minimal', catalogue);
+  const plan = planCheckConfig(MINIMAL, '/etc/minimal.json', catalogue);
   const [create, start, ...checks] = plan.testCase.steps;
   t.match(create, { kind: 'op', op: 'create', refusable: true, requirements: [] });
   t.match(start, { kind: 'op', op: 'start', requirements: ['start.runs-program'] });
@@ -55,6 +55,8 @@ t.test('the case: a refusable create, start, one step per row under its requirem
     t.equal(s.kind, 'check');
     if (s.kind === 'check') t.same(s.requirements, [PROCESS_ROWS[(s.params['properties'] as (keyof typeof PROCESS_ROWS)[])[0]!].requirement]);
   }
+  t.equal(plan.testCase.id, 'check-config/minimal');
+  t.equal(plan.testCase.file, '/etc/minimal.json', 'the case file is the config file');
   t.same(plan.testCase.requirements.map((r) => r.id).sort(), ['process.cwd', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid', 'start.runs-program']);
   t.same(plan.testCase.containers.get('main')?.whole, { dirs: ['/'] }, 'the cwd is made in the rootfs');
 });
@@ -68,7 +70,7 @@ t.test('what is changed, dropped and not judged', async (t) => {
     mounts: [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }],
     linux: { cgroupsPath: '/system.slice/x', namespaces: [{ type: 'pid' }], resources: { pids: { limit: 5 } } },
   };
-  const plan = planCheckConfig(config, 'check-config/x', catalogue);
+  const plan = planCheckConfig(config, 'x.json', catalogue);
   t.same(plan.changed.map((c) => c.property), ['process.args', 'root.path', 'linux.cgroupsPath', 'mounts', 'process.cwd']);
   t.same(plan.notJudged.map((c) => c.property), ['hooks', 'process.terminal', 'process.consoleSize', 'process.apparmorProfile', 'hostname', 'mounts', 'linux.namespaces', 'linux.resources']);
   t.match(plan.notJudged[0]?.why, /dropped: a hook is a program on the host/);

@@ -67,7 +67,10 @@ export const COMMANDS = {
     summary: 'run a config.json of your own through RUNTIME with the probe as its program, and judge each property ocicomply observes',
     options: ['runtime', 'runtime-arg', 'spec-version', 'reporter', 'json', 'junit', 'observations', 'timeout', 'wait-timeout', 'settle', 'work-dir', 'verbose', 'help'],
     positionals: 'CONFIG.json',
-    overrides: { 'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (default: the release of the config\'s ociVersion)' } },
+    overrides: {
+      runtime: { type: 'string', multiple: true, value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path: the one runtime that runs the config' },
+      'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (default: the release of the config\'s ociVersion)' },
+    },
   },
   list: {
     synopsis: 'list [options]',

@@ -56,8 +56,6 @@ const NOT_JUDGED_WHY: Readonly<Record<string, string>> = {
   'linux.resources': 'kept as given (applied to the harness\'s cgroup); not observed by check-config (the cgroup cases judge resources)',
 };
 
-const SOURCE = 'check-config';
-
 /** A case id part from a file name: config.json → config; other characters become -. */
 export function configCaseId(fileName: string): string {
   const stem = fileName.replace(/^.*\//, '').replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '');
@@ -118,7 +116,9 @@ function unjudgedProperties(config: Json, covered: readonly string[], handled: r
   return out;
 }
 
-export function planCheckConfig(config: Json, caseId: string, catalogue: Catalogue): CheckConfigPlan {
+/** `file`: the config file as given, which reports name as the case's file. */
+export function planCheckConfig(config: Json, file: string, catalogue: Catalogue): CheckConfigPlan {
+  const caseId = configCaseId(file);
   const rows = PROCESS_PROPERTIES.filter((p) => picks(PROCESS_ROWS[p], config));
   const { config: toRun, changed, dropped } = harnessable(config);
   const requirement = (id: string): Requirement => {
@@ -137,7 +137,7 @@ export function planCheckConfig(config: Json, caseId: string, catalogue: Catalog
   ];
   const cwd = at(toRun, ['process', 'cwd']);
   const testCase: Case = {
-    id: caseId, file: SOURCE, summary: `the runtime runs the probe under the config given and applies each property the process table observes (${rows.length})`,
+    id: caseId, file, summary: `the runtime runs the probe under the config given and applies each property the process table observes (${rows.length})`,
     needs: [], cgroupsPath: 'absolute', mountCgroup: 'none', requirements: ids.map(requirement),
     containers: new Map([['main', {
       alias: 'main', config: toRun, program: { wait: true }, hooks: {},

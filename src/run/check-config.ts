@@ -16,7 +16,7 @@ import { knownRelease } from '../spec/version.js';
 import { IN_CONTAINER } from '../bundle/config.js';
 import { SetupError } from '../util/errors.js';
 import { systemReason } from '../util/places.js';
-import { configCaseId, planCheckConfig } from './check-config-case.js';
+import { planCheckConfig } from './check-config-case.js';
 import { runSuite, type SuiteOptions } from './suite.js';
 
 /** The exit status of a config the runtime refused: its create failed, so no property was judged. */
@@ -94,7 +94,7 @@ export type CheckConfigOptions = Omit<SuiteOptions, 'cases' | 'loadErrors' | 'jo
 
 export async function checkConfig(opts: CheckConfigOptions): Promise<number> {
   const read = await readUserConfig(opts.file, opts.knownVersions);
-  const plan = planCheckConfig(read.config, configCaseId(opts.file), opts.catalogue);
+  const plan = planCheckConfig(read.config, opts.file, opts.catalogue);
   const status = await runSuite({
     ...opts,
     specVersion: opts.specVersion ?? read.release,
