@@ -46,18 +46,18 @@ t.test('a row is judged when the config sets its property, found from the table 
   t.notOk(judgedProperties(full).includes('oomScoreAdjUnset'), 'oomScoreAdj set: the unset row is not');
 });
 
-t.test('the case: a refusable create, start, one step per row under its requirement', async (t) => {
+t.test('the case: a refusable create and start, one step per row under its requirement', async (t) => {
   const plan = planCheckConfig(MINIMAL, '/etc/minimal.json', catalogue);
   const [create, start, ...checks] = plan.testCase.steps;
   t.match(create, { kind: 'op', op: 'create', refusable: true, requirements: [] });
-  t.match(start, { kind: 'op', op: 'start', requirements: ['start.runs-program'] });
+  t.match(start, { kind: 'op', op: 'start', refusable: true, requirements: [] });
   for (const s of checks) {
     t.equal(s.kind, 'check');
     if (s.kind === 'check') t.same(s.requirements, [PROCESS_ROWS[(s.params['properties'] as (keyof typeof PROCESS_ROWS)[])[0]!].requirement]);
   }
   t.equal(plan.testCase.id, 'check-config/minimal');
   t.equal(plan.testCase.file, '/etc/minimal.json', 'the case file is the config file');
-  t.same(plan.testCase.requirements.map((r) => r.id).sort(), ['process.cwd', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid', 'start.runs-program']);
+  t.same(plan.testCase.requirements.map((r) => r.id).sort(), ['process.cwd', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid']);
   t.same(plan.testCase.containers.get('main')?.whole, { dirs: ['/'] }, 'the cwd is made in the rootfs');
 });
 
@@ -132,6 +132,7 @@ t.test('a refused create gives status 4', async (t) => {
   const call = (exitCode: number, timedOut = false) => ({ argv: ['runc', '--root', 'r', 'create', '--bundle', 'b', 'id'], exitCode, signal: null, timedOut, stdout: '', stderr: '', durationMs: 1 });
   const result = (calls: ReturnType<typeof call>[]): CaseResult => ({ case: 'check-config/x', file: 'x', summary: '', results: [], calls, durationMs: 1, cleanupProblems: [] });
   t.equal(refusedStatus([result([call(1)])]), REFUSED_STATUS);
+  t.equal(refusedStatus([result([call(0), { ...call(1), argv: ['runc', 'start', 'id'] }])]), REFUSED_STATUS, 'start failed');
   t.equal(refusedStatus([result([call(0)])]), undefined, 'created');
   t.equal(refusedStatus([result([call(1, true)])]), undefined, 'a create past its deadline is no answer');
 });

@@ -55,7 +55,7 @@ const PROD = {
 
 const PROD_JUDGED = [
   'process.capabilities', 'process.cwd', 'process.env', 'process.no-new-privileges', 'process.oom-score-adj', 'process.rlimits',
-  'process.user.additional-gids', 'process.user.gid', 'process.user.uid', 'seccomp.applied', 'start.runs-program',
+  'process.user.additional-gids', 'process.user.gid', 'process.user.uid', 'seccomp.applied',
 ];
 
 /** A root profile with a umask and no oomScoreAdj (which the runtime must then leave as it was). */
@@ -67,7 +67,7 @@ const ROOT_PROFILE = {
   linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
 };
 
-const ROOT_JUDGED = ['process.cwd', 'process.env', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid', 'process.user.umask', 'start.runs-program'];
+const ROOT_JUDGED = ['process.cwd', 'process.env', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid', 'process.user.umask'];
 
 const dir = await freshDir('check-config');
 t.teardown(() => rm(dir, { recursive: true, force: true }));
@@ -126,6 +126,8 @@ const runs = onPath('runc') ? {
   crunProd: crun ? checkConfig(crun, PROD) : undefined, crunRoot: crun ? checkConfig(crun, ROOT_PROFILE) : undefined,
   wrongUid: checkConfig(join(RUNTIMES, 'broken-process/wrong-uid'), PROD), dropSeccomp: checkConfig(join(RUNTIMES, 'broken-seccomp/drop-seccomp'), PROD),
   refused: checkConfig('runc', refusedConfig),
+  // The profile denies execve: the container cannot start its program, through the config alone.
+  noExec: checkConfig('runc', { ...PROD, linux: { ...PROD.linux, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['execve'], action: 'SCMP_ACT_ERRNO' }] } } }),
 } : undefined;
 
 t.test('bad input: one message, exit 2, nothing run', async (t) => {
@@ -202,4 +204,8 @@ t.test('a config the runtime refuses is a result: every property skipped, exit 4
   t.same(Object.values(statuses(r.doc)).filter((s) => s !== 'skip'), [], 'every property is skipped');
   t.match(r.doc?.results[0]?.message, /^not judged: the runtime refused the config: create exited 1/, 'saying the runtime refused it');
   t.same(r.doc?.leftovers, [], 'nothing left behind');
+  const noExec = await runs!.noExec;
+  t.equal(noExec.code, 4, 'a profile that denies execve: exit 4');
+  t.same(Object.values(statuses(noExec.doc)).filter((s) => s !== 'skip'), [], 'every property is skipped');
+  t.match(noExec.doc?.results[0]?.message, /^not judged: the runtime refused the config: start exited/, 'saying start failed');
 });

@@ -90,9 +90,9 @@ export interface OpStep extends StepBase {
   /** create/run with a bundle path that does not exist. */
   readonly missingBundle: boolean;
   /**
-   * A create the runtime may refuse without blame (check-config runs a
-   * config the user wrote): when it fails, the case stops, and what later
-   * steps would have judged is skipped, saying the runtime refused it.
+   * A create or start the runtime may refuse without blame (check-config
+   * runs a config the user wrote): when it fails, the case stops, and what
+   * later steps would have judged is skipped, saying the runtime refused it.
    */
   readonly refusable?: boolean;
 }

@@ -81,7 +81,7 @@ export class CaseAborted extends Error {
   override readonly name = 'CaseAborted';
   /**
    * The runtime call that made the case stop, when one did. `refused`: the
-   * stop is no verdict on the runtime (it refused a refusable create), so
+   * stop is no verdict on the runtime (it refused a refusable create or start), so
    * what later steps would have judged is skipped, not failed.
    */
   constructor(message: string, readonly call?: CallRecord, readonly refused = false) {

@@ -19,7 +19,7 @@ import { systemReason } from '../util/places.js';
 import { planCheckConfig } from './check-config-case.js';
 import { runSuite, type SuiteOptions } from './suite.js';
 
-/** The exit status of a config the runtime refused: its create failed, so no property was judged. */
+/** The exit status of a config the runtime refused: its create or start failed, so no property was judged. */
 export const REFUSED_STATUS = 4;
 
 /** Far above any real config.json; a larger file is not one. */
@@ -78,9 +78,9 @@ function coversReportDir(destination: string): boolean {
   return d === '/' || d === IN_CONTAINER.shared || d.startsWith(`${IN_CONTAINER.shared}/`);
 }
 
-/** A config the runtime refused: its create call failed (and did not time out, which is no answer). */
+/** A config the runtime refused: its create or start call failed (and did not time out, which is no answer). */
 export function refusedStatus(cases: readonly CaseResult[]): number | undefined {
-  const refused = cases.some((c) => c.calls.some((call) => call.argv.includes('create') && call.exitCode !== 0 && !call.timedOut));
+  const refused = cases.some((c) => c.calls.some((call) => (call.argv.includes('create') || call.argv.includes('start')) && call.exitCode !== 0 && !call.timedOut));
   return refused ? REFUSED_STATUS : undefined;
 }
 
@@ -109,6 +109,6 @@ export async function checkConfig(opts: CheckConfigOptions): Promise<number> {
       status: refusedStatus,
     },
   });
-  if (status === REFUSED_STATUS) process.stderr.write(`ocicomply: ${opts.runtime} refused the config ${opts.file} (its create failed): no property was judged\n`);
+  if (status === REFUSED_STATUS) process.stderr.write(`ocicomply: ${opts.runtime} refused the config ${opts.file} (its create or start failed): no property was judged\n`);
   return status;
 }
