@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { withHarnessPieces } from '../src/bundle/config.js';
 import { knownSpecVersions, loadCatalogue } from '../src/catalogue.js';
 import { PROCESS_PROPERTIES, PROCESS_ROWS } from '../src/checks/process-table.js';
-import { readUserConfig, refusedStatus, REFUSED_STATUS } from '../src/run/check-config.js';
+import { nothingJudgedStatus, NOTHING_JUDGED_STATUS, readUserConfig } from '../src/run/check-config.js';
 import { configCaseId, planCheckConfig } from '../src/run/check-config-case.js';
 import { configSchemaProblems, schemaReleases } from '../src/spec/config-schema.js';
 import { RELEASED_SPEC_VERSIONS } from '../src/spec/version.js';
@@ -128,11 +128,12 @@ t.test('reading the file: each bad input is one SetupError', async (t) => {
   t.match(read.sha256, /^[0-9a-f]{64}$/);
 });
 
-t.test('a refused create gives status 4', async (t) => {
-  const call = (exitCode: number, timedOut = false) => ({ argv: ['runc', '--root', 'r', 'create', '--bundle', 'b', 'id'], exitCode, signal: null, timedOut, stdout: '', stderr: '', durationMs: 1 });
-  const result = (calls: ReturnType<typeof call>[]): CaseResult => ({ case: 'check-config/x', file: 'x', summary: '', results: [], calls, durationMs: 1, cleanupProblems: [] });
-  t.equal(refusedStatus([result([call(1)])]), REFUSED_STATUS);
-  t.equal(refusedStatus([result([call(0), { ...call(1), argv: ['runc', 'start', 'id'] }])]), REFUSED_STATUS, 'start failed');
-  t.equal(refusedStatus([result([call(0)])]), undefined, 'created');
-  t.equal(refusedStatus([result([call(1, true)])]), undefined, 'a create past its deadline is no answer');
+t.test('status 4 when nothing was judged', async (t) => {
+  const result = (statuses: ('pass' | 'fail' | 'skip')[]): CaseResult => ({
+    case: 'check-config/x', file: 'x', summary: '', calls: [], durationMs: 1, cleanupProblems: [],
+    results: statuses.map((status) => ({ case: 'check-config/x', requirement: 'process.cwd', level: 'MUST', status })),
+  });
+  t.equal(nothingJudgedStatus([result(['skip', 'skip'])]), NOTHING_JUDGED_STATUS, 'every result a skip');
+  t.equal(nothingJudgedStatus([result(['skip', 'pass'])]), undefined, 'one passed');
+  t.equal(nothingJudgedStatus([result(['fail', 'skip'])]), undefined, 'one failed');
 });

@@ -117,7 +117,7 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 3 the run left something it could not remove (ocicomply clean retries it),
 130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input;
-check-config also: 4 the runtime refused the config (nothing was judged)
+check-config also: 4 nothing was judged (the runtime refused the config)
 `;
 
 /** Help text in lines of at most `width` characters. */

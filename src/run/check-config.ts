@@ -19,8 +19,12 @@ import { systemReason } from '../util/places.js';
 import { planCheckConfig } from './check-config-case.js';
 import { runSuite, type SuiteOptions } from './suite.js';
 
-/** The exit status of a config the runtime refused: its create or start failed, so no property was judged. */
-export const REFUSED_STATUS = 4;
+/**
+ * The exit status when no property was judged: the runtime refused the
+ * config (its create or start failed), or the program could not report under
+ * it. Not a failure of the runtime, and not a pass either.
+ */
+export const NOTHING_JUDGED_STATUS = 4;
 
 /** Far above any real config.json; a larger file is not one. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -78,10 +82,9 @@ function coversReportDir(destination: string): boolean {
   return d === '/' || d === IN_CONTAINER.shared || d.startsWith(`${IN_CONTAINER.shared}/`);
 }
 
-/** A config the runtime refused: its create or start call failed (and did not time out, which is no answer). */
-export function refusedStatus(cases: readonly CaseResult[]): number | undefined {
-  const refused = cases.some((c) => c.calls.some((call) => (call.argv.includes('create') || call.argv.includes('start')) && call.exitCode !== 0 && !call.timedOut));
-  return refused ? REFUSED_STATUS : undefined;
+/** Status 4 when no result passed or failed (every one is a skip saying why). */
+export function nothingJudgedStatus(cases: readonly CaseResult[]): number | undefined {
+  return cases.every((c) => c.results.every((r) => r.status === 'skip')) ? NOTHING_JUDGED_STATUS : undefined;
 }
 
 export type CheckConfigOptions = Omit<SuiteOptions, 'cases' | 'loadErrors' | 'jobs' | 'failFast' | 'expectations' | 'checkConfig' | 'selectedBy' | 'specVersion'> & {
@@ -106,9 +109,9 @@ export async function checkConfig(opts: CheckConfigOptions): Promise<number> {
     checkConfig: {
       specVersionFrom: opts.specVersion === undefined ? 'config' : 'given',
       record: { config: { file: opts.file, sha256: read.sha256, ociVersion: read.ociVersion }, changed: plan.changed, notJudged: plan.notJudged },
-      status: refusedStatus,
+      status: nothingJudgedStatus,
     },
   });
-  if (status === REFUSED_STATUS) process.stderr.write(`ocicomply: ${opts.runtime} refused the config ${opts.file} (its create or start failed): no property was judged\n`);
+  if (status === NOTHING_JUDGED_STATUS) process.stderr.write(`ocicomply: no property of ${opts.file} was judged with ${opts.runtime}: each result says why (the runtime refused the config, or the program could not report under it)\n`);
   return status;
 }
