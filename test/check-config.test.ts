@@ -127,7 +127,7 @@ const runs = onPath('runc') ? {
   wrongUid: checkConfig(join(RUNTIMES, 'broken-process/wrong-uid'), PROD), dropSeccomp: checkConfig(join(RUNTIMES, 'broken-seccomp/drop-seccomp'), PROD),
   refused: checkConfig('runc', refusedConfig),
   // The profile denies execve: the container cannot start its program, through the config alone.
-  noExec: checkConfig('runc', { ...PROD, linux: { ...PROD.linux, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['execve'], action: 'SCMP_ACT_ERRNO' }] } } }),
+  noExec: checkConfig('runc', { ...PROD, linux: { ...PROD.linux, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['execve'], action: 'SCMP_ACT_ERRNO' }] } } }, ['--wait-timeout', '2000']),
 } : undefined;
 
 t.test('bad input: one message, exit 2, nothing run', async (t) => {
