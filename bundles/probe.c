@@ -3,9 +3,10 @@
  * (and on the host as a hook). It observes and reports; it never judges.
  *
  *   ocicomply-probe run [--report PATH] [--signals PATH] [--actions PATH --do ACTION ...]
- *                       [--hook-log PATH] [--exit N] [--wait]
+ *                       [--hook-log PATH] [--say TEXT] [--exit N] [--wait]
  *   ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]
  *   ocicomply-probe seccomp-agent SOCKET LOG [--answer N] [--timeout-ms MS]
+ *   ocicomply-probe console-receiver SOCKET LOG [--timeout-ms MS]
  *   ocicomply-probe subreaper CMD [ARG...]
  *
  * run: installs a recorder for every catchable signal (when --signals is
@@ -21,7 +22,19 @@
  * env, namespaces and cgroups, the report gives the process's settings, each
  * read without changing it: umask and the five capability sets (as numbers)
  * from /proc/self/status, its seccomp mode (the Seccomp line), every rlimit by getrlimit (null: unlimited),
- * no_new_privs by prctl, and /proc/self/oom_score_adj.
+ * no_new_privs by prctl, and /proc/self/oom_score_adj; then its scheduling
+ * (sched_getattr), I/O priority (ioprio_get), CPU affinity, personality,
+ * uname machine and security labels (/proc/self/attr), see json_sched_facts.
+ *
+ * Descriptors and terminal, taken first thing at start, before the probe
+ * opens anything of its own: "fds", every open descriptor listed from
+ * /proc/self/fd (minus the one listing it) with its readlink target; "stdio",
+ * for 0, 1 and 2, whether it is open and a terminal (isatty), its file
+ * identity (dev, ino) and device number (rdev), and the window size read from
+ * it by TIOCGWINSZ (null when it is no terminal); "console", the identity of
+ * /dev/console (null when absent). With --say, TEXT and a newline are written
+ * to stdout once the report is in place: on a terminal, the marker the
+ * console receiver looks for on the controller's side.
  *
  * Actions (--do, in order, after the report is written): each appends a
  * "begin" line and then a result line to the actions log, so an action that
@@ -73,6 +86,18 @@
  * "listening" line once connections are accepted. It ends when the target
  * is gone, after MS milliseconds (default 120000), or when its parent dies.
  *
+ * console-receiver (on the host): listens on the unix socket SOCKET for the
+ * runtime's connection from `create --console-socket SOCKET`, logs to LOG a
+ * "listening" line, then one "received" line: how many descriptors came
+ * (SCM_RIGHTS), the message's data, whether the first descriptor is a
+ * pseudoterminal controller (TIOCGPTN answers only on one) and the window
+ * size read from it. It answers {"type":"success"} (the command line
+ * interface's response message; a runtime that does not read it loses
+ * nothing), then keeps reading the controller, so the program never blocks
+ * on a full terminal, and logs each chunk read as an "output" line, until
+ * the terminal closes, after MS milliseconds (default 120000), or when its
+ * parent dies.
+ *
  * subreaper (used on the host, around the harness itself): becomes a child
  * subreaper, runs CMD, forwards termination signals to it, reaps every orphan
  * that lands on it (container processes whose runtime has exited), and exits
@@ -90,7 +115,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/seccomp.h>
+#include <dirent.h>
 #include <sys/ioctl.h>
+#include <sched.h>
+#include <sys/personality.h>
+#include <termios.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -101,6 +130,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -123,8 +153,10 @@ static void die(const char *what) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: ocicomply-probe run [--report PATH] [--signals PATH] [--hook-log PATH] [--exit N] [--wait]\n"
+    fprintf(stderr, "usage: ocicomply-probe run [--report PATH] [--signals PATH] [--hook-log PATH] [--say TEXT] [--exit N] [--wait]\n"
                     "       ocicomply-probe hook LABEL LOG [--exit N] [--sleep-ms MS]\n"
+                    "       ocicomply-probe seccomp-agent SOCKET LOG [--answer N] [--timeout-ms MS]\n"
+                    "       ocicomply-probe console-receiver SOCKET LOG [--timeout-ms MS]\n"
                     "       ocicomply-probe subreaper CMD [ARG...]\n");
     exit(125);
 }
@@ -287,6 +319,138 @@ static void json_privilege_facts(FILE *f) {
     if (in) fclose(in);
 }
 
+/* ---- scheduling, I/O priority, CPU affinity, personality, security labels ---- */
+
+/* struct sched_attr as sched_getattr(2) fills it (the first 48 bytes: SCHED_ATTR_SIZE_VER0). */
+struct probe_sched_attr {
+    unsigned int size, sched_policy;
+    unsigned long long sched_flags;
+    int sched_nice;
+    unsigned int sched_priority;
+    unsigned long long sched_runtime, sched_deadline, sched_period;
+    unsigned int util_min, util_max;
+};
+
+/*
+ * "scheduler": sched_getattr(2) of this process as the kernel reports it
+ * (policy number with SCHED_RESET_ON_FORK folded into flags; null when the
+ * call fails); "ioPriority": ioprio_get(IOPRIO_WHO_PROCESS, 0) split into
+ * class and level (null when it fails); "cpuAffinity": the CPUs of
+ * sched_getaffinity(2) (null when it fails); "personality":
+ * personality(0xffffffff), which reads without changing; "machine": uname's
+ * machine (LINUX32 shows a 32-bit one); "lsm": /proc/self/attr/current and
+ * /proc/self/attr/apparmor/current (null when unreadable: no module answers).
+ */
+static void json_lsm_attr(FILE *f, const char *path) {
+    char text[4096];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0) close(fd);
+    if (got < 0) { fputs("null", f); return; }
+    /* the kernel ends the label with a newline and/or NUL; neither is part of it */
+    while (got > 0 && (text[got - 1] == '\n' || text[got - 1] == '\0')) got--;
+    text[got] = '\0';
+    json_string(f, text);
+}
+
+static void json_sched_facts(FILE *f) {
+    struct probe_sched_attr a;
+    memset(&a, 0, sizeof a);
+    fputs(",\"scheduler\":", f);
+    if (syscall(SYS_sched_getattr, 0, &a, (unsigned)sizeof a, 0) == 0)
+        fprintf(f, "{\"policy\":%u,\"flags\":%llu,\"nice\":%d,\"priority\":%u,\"runtime\":%llu,\"deadline\":%llu,\"period\":%llu}",
+                a.sched_policy, a.sched_flags, a.sched_nice, a.sched_priority, a.sched_runtime, a.sched_deadline, a.sched_period);
+    else fputs("null", f);
+    long io = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+    fputs(",\"ioPriority\":", f);
+    if (io >= 0) fprintf(f, "{\"class\":%ld,\"priority\":%ld}", (io >> 13) & 7, io & 0x1fff);
+    else fputs("null", f);
+    cpu_set_t cpus;
+    fputs(",\"cpuAffinity\":", f);
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) {
+        fputc('[', f);
+        for (int cpu = 0, first = 1; cpu < CPU_SETSIZE; cpu++)
+            if (CPU_ISSET(cpu, &cpus)) { fprintf(f, "%s%d", first ? "" : ",", cpu); first = 0; }
+        fputc(']', f);
+    } else fputs("null", f);
+    int persona = personality(0xffffffff);
+    fputs(",\"personality\":", f);
+    if (persona >= 0) fprintf(f, "%d", persona);
+    else fputs("null", f);
+    struct utsname u;
+    fputs(",\"machine\":", f);
+    json_string(f, uname(&u) == 0 ? u.machine : NULL);
+    fputs(",\"lsm\":{\"current\":", f);
+    json_lsm_attr(f, "/proc/self/attr/current");
+    fputs(",\"apparmor\":", f);
+    json_lsm_attr(f, "/proc/self/attr/apparmor/current");
+    fputc('}', f);
+}
+
+/* ---- descriptors and terminal, as found at start ---- */
+
+/* The JSON members "fds", "stdio" and "console", built at start (in memory: no descriptor of the probe's own is open yet). */
+static char *start_facts;
+
+/* {"rows": n, "cols": n} of the terminal on fd, or null. */
+static void json_winsize(FILE *f, int fd) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) == 0) fprintf(f, "{\"rows\":%u,\"cols\":%u}", ws.ws_row, ws.ws_col);
+    else fputs("null", f);
+}
+
+static void json_identity(FILE *f, const struct stat *st) {
+    const char *type = S_ISCHR(st->st_mode) ? "c" : S_ISBLK(st->st_mode) ? "b" : S_ISDIR(st->st_mode) ? "d"
+        : S_ISLNK(st->st_mode) ? "l" : S_ISFIFO(st->st_mode) ? "p" : S_ISSOCK(st->st_mode) ? "s" : "f";
+    fprintf(f, "\"type\":\"%s\",\"dev\":%llu,\"ino\":%llu,\"major\":%u,\"minor\":%u", type,
+            (unsigned long long)st->st_dev, (unsigned long long)st->st_ino, major(st->st_rdev), minor(st->st_rdev));
+}
+
+static void take_start_facts(void) {
+    size_t len = 0;
+    FILE *f = open_memstream(&start_facts, &len);
+    if (!f) die("open_memstream");
+    /* the directory stream is the one descriptor the probe opens before listing: left out */
+    fputs(",\"fds\":", f);
+    DIR *d = opendir("/proc/self/fd");
+    if (!d) fputs("null", f);
+    else {
+        int first = 1;
+        fputc('[', f);
+        for (struct dirent *e; (e = readdir(d));) {
+            if (e->d_name[0] == '.') continue;
+            int fd = atoi(e->d_name);
+            if (fd == dirfd(d)) continue;
+            char link[PATH_MAX + 1], target[PATH_MAX];
+            snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+            ssize_t n = readlink(link, target, sizeof target - 1);
+            target[n > 0 ? n : 0] = '\0';
+            fprintf(f, "%s{\"fd\":%d,\"target\":", first ? "" : ",", fd);
+            json_string(f, n > 0 ? target : NULL);
+            fputc('}', f);
+            first = 0;
+        }
+        fputc(']', f);
+        closedir(d);
+    }
+    fputs(",\"stdio\":[", f);
+    for (int fd = 0; fd < 3; fd++) {
+        struct stat st;
+        if (fd) fputc(',', f);
+        if (fstat(fd, &st) != 0) { fprintf(f, "{\"fd\":%d,\"open\":false}", fd); continue; }
+        fprintf(f, "{\"fd\":%d,\"open\":true,\"tty\":%s,", fd, isatty(fd) ? "true" : "false");
+        json_identity(f, &st);
+        fputs(",\"winsize\":", f);
+        json_winsize(f, fd);
+        fputc('}', f);
+    }
+    fputs("],\"console\":", f);
+    struct stat st;
+    if (stat("/dev/console", &st) == 0) { fputc('{', f); json_identity(f, &st); fputc('}', f); }
+    else fputs("null", f);
+    if (fclose(f) != 0) die("fclose");
+}
+
 static void write_report(FILE *f, int argc, char **argv) {
     char buf[PATH_MAX];
     gid_t groups[256];
@@ -314,6 +478,8 @@ static void write_report(FILE *f, int argc, char **argv) {
     json_status_facts(f);
     json_rlimits(f);
     json_privilege_facts(f);
+    json_sched_facts(f);
+    if (start_facts) fputs(start_facts, f);
     fputs("}\n", f);
 }
 
@@ -572,7 +738,8 @@ static long count_lines(const char *path) {
 }
 
 static int cmd_run(int argc, char **argv) {
-    const char *report = NULL, *signals = NULL, *actions = NULL, *hook_log = NULL;
+    take_start_facts();
+    const char *report = NULL, *signals = NULL, *actions = NULL, *hook_log = NULL, *say = NULL;
     const char *todo[64];
     int ntodo = 0;
     int exit_code = 0, wait_forever = 0;
@@ -583,12 +750,24 @@ static int cmd_run(int argc, char **argv) {
         else if (!strcmp(argv[i], "--do") && i + 1 < argc && ntodo < 64) todo[ntodo++] = argv[++i];
         else if (!strcmp(argv[i], "--exit") && i + 1 < argc) exit_code = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--hook-log") && i + 1 < argc) hook_log = argv[++i];
+        else if (!strcmp(argv[i], "--say") && i + 1 < argc) say = argv[++i];
         else if (!strcmp(argv[i], "--wait")) wait_forever = 1;
         else usage();
     }
     if (hook_log) hook_log_lines_at_start = count_lines(hook_log);
     if (signals) record_signals(signals);
     if (report) report_to(report, argc, argv);
+    if (say) {
+        /* one write(2): the receiver sees the marker whole or not at all */
+        size_t n = strlen(say);
+        char *line = malloc(n + 1);
+        if (!line) die("malloc");
+        memcpy(line, say, n);
+        line[n] = '\n';
+        ssize_t ignored = write(STDOUT_FILENO, line, n + 1);
+        (void)ignored;
+        free(line);
+    }
     if (ntodo > 0) {
         if (!actions) usage();
         actions_log = fopen(actions, "a");
@@ -722,6 +901,40 @@ static void agent_log(FILE *log, const char *fmt, ...) {
     fflush(log);
 }
 
+/*
+ * For the host helpers: dies with the harness or at its deadline, opens LOG,
+ * listens on the unix socket PATH, logs "listening", and returns the first
+ * connection.
+ */
+static int accept_one(const char *path, const char *log_path, long timeout_ms, FILE **log) {
+    /* never outlive the harness, nor a run that forgot us */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    alarm((unsigned)((timeout_ms + 999) / 1000));
+    *log = fopen(log_path, "a");
+    if (!*log) die(log_path);
+    int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (srv < 0) die("socket");
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; die(path); }
+    strcpy(addr.sun_path, path);
+    if (bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0) die("bind");
+    if (listen(srv, 4) != 0) die("listen");
+    agent_log(*log, "{\"event\":\"listening\"}");
+    int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
+    if (conn < 0) die("accept");
+    close(srv);
+    return conn;
+}
+
+/* Appends the descriptors of msg's SCM_RIGHTS messages to fds (up to max). */
+static void take_fds(struct msghdr *msg, int *fds, int *nfds, int max) {
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int k = 0; k < n && *nfds < max; k++) memcpy(&fds[(*nfds)++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+    }
+}
+
 static int cmd_seccomp_agent(int argc, char **argv) {
     if (argc < 4) usage();
     const char *path = argv[2];
@@ -731,21 +944,8 @@ static int cmd_seccomp_agent(int argc, char **argv) {
         else if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = atol(argv[++i]);
         else usage();
     }
-    /* never outlive the harness, nor a run that forgot us */
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    alarm((unsigned)((timeout_ms + 999) / 1000));
-    FILE *log = fopen(argv[3], "a");
-    if (!log) die(argv[3]);
-    int srv = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (srv < 0) die("socket");
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    if (strlen(path) >= sizeof addr.sun_path) { errno = ENAMETOOLONG; die(path); }
-    strcpy(addr.sun_path, path);
-    if (bind(srv, (struct sockaddr *)&addr, sizeof addr) != 0) die("bind");
-    if (listen(srv, 4) != 0) die("listen");
-    agent_log(log, "{\"event\":\"listening\"}");
-    int conn = accept4(srv, NULL, NULL, SOCK_CLOEXEC);
-    if (conn < 0) die("accept");
+    FILE *log;
+    int conn = accept_one(path, argv[3], timeout_ms, &log);
 
     static char state[65536];
     size_t len = 0;
@@ -757,11 +957,7 @@ static int cmd_seccomp_agent(int argc, char **argv) {
         ssize_t r = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-            int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            for (int k = 0; k < n && nfds < 8; k++) memcpy(&fds[nfds++], CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-        }
+        take_fds(&msg, fds, &nfds, 8);
         len += (size_t)r;
         if (len >= sizeof state - 1 || whole_json_object(state, len)) break;
     }
@@ -789,6 +985,59 @@ static int cmd_seccomp_agent(int argc, char **argv) {
         resp->val = answer;
         if (ioctl(fds[0], SECCOMP_IOCTL_NOTIF_SEND, resp) != 0 && errno != ENOENT) die("SECCOMP_IOCTL_NOTIF_SEND");
     }
+    return 0;
+}
+
+/*
+ * The caller's end of `create --console-socket`: receives the terminal's
+ * controller, says what it is, and drains it (see the comment at the top).
+ */
+static int cmd_console_receiver(int argc, char **argv) {
+    if (argc < 4) usage();
+    const char *path = argv[2];
+    long timeout_ms = 120000;
+    for (int i = 4; i < argc; i++) {
+        if (!strcmp(argv[i], "--timeout-ms") && i + 1 < argc) timeout_ms = atol(argv[++i]);
+        else usage();
+    }
+    signal(SIGPIPE, SIG_IGN);
+    FILE *log;
+    int conn = accept_one(path, argv[3], timeout_ms, &log);
+
+    static char data[65536];
+    int fds[8], nfds = 0;
+    char control[CMSG_SPACE(sizeof fds)];
+    struct iovec iov = { data, sizeof data - 1 };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+    ssize_t r;
+    do r = recvmsg(conn, &msg, MSG_CMSG_CLOEXEC); while (r < 0 && errno == EINTR);
+    data[r > 0 ? r : 0] = '\0';
+    if (r >= 0) take_fds(&msg, fds, &nfds, 8);
+    unsigned int ptn;
+    int controller = nfds > 0 && ioctl(fds[0], TIOCGPTN, &ptn) == 0;
+    fprintf(log, "{\"event\":\"received\",\"fds\":%d,\"data\":", nfds);
+    json_string(log, data);
+    fprintf(log, ",\"controller\":%s,\"winsize\":", controller ? "true" : "false");
+    if (nfds > 0) json_winsize(log, fds[0]);
+    else fputs("null", log);
+    agent_log(log, "}");
+    static const char response[] = "{\"type\":\"success\"}";
+    ssize_t ignored = send(conn, response, sizeof response - 1, MSG_NOSIGNAL);
+    (void)ignored;
+    close(conn);
+    if (nfds == 0) return 1;
+    for (int k = 1; k < nfds; k++) close(fds[k]);
+    static char out[4096];
+    for (;;) {
+        ssize_t n = read(fds[0], out, sizeof out - 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break; /* EIO: every copy of the terminal's other end is closed */
+        out[n] = '\0';
+        fputs("{\"event\":\"output\",\"data\":", log);
+        json_string(log, out);
+        agent_log(log, "}");
+    }
+    agent_log(log, "{\"event\":\"closed\"}");
     return 0;
 }
 
@@ -834,6 +1083,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "run")) return cmd_run(argc, argv);
     if (!strcmp(argv[1], "subreaper")) return cmd_subreaper(argc, argv);
     if (!strcmp(argv[1], "seccomp-agent")) return cmd_seccomp_agent(argc, argv);
+    if (!strcmp(argv[1], "console-receiver")) return cmd_console_receiver(argc, argv);
     usage();
     return 125;
 }

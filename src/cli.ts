@@ -1,5 +1,5 @@
 /**
- * ocicomply's command line: run, check-config, list, report, doctor, clean, build-probe. Every
+ * ocicomply's command line: run, check-config, list, report, coverage, doctor, clean, build-probe. Every
  * value is checked, every output place opened and every case chosen before a
  * run starts, so bad input costs no container.
  * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
@@ -7,7 +7,8 @@
  * error (or a case file that could not be loaded), 130/143 interrupted.
  */
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { realpath } from 'node:fs/promises';
 import { COMMANDS, commandHelp, isCommand, parseCommand, USAGE, type Given } from './cli/commands.js';
 import { knownSpecVersions, loadCatalogue, type Catalogue } from './catalogue.js';
 import { loadExpectations, unknownIds } from './expectations/file.js';
@@ -22,13 +23,19 @@ import { namedRuntimes, isInterruptStatus, termsFor, worstStatus } from './run/s
 import { runSuite } from './run/suite.js';
 import { checkConfig } from './run/check-config.js';
 import { defaultWorkDir } from './run/private-dir.js';
-import { knownRelease } from './spec/version.js';
+import { loadSentences } from './sentences.js';
+import { knownRelease, sortVersions } from './spec/version.js';
 import { requireRoot, SetupError } from './util/errors.js';
 import { requireDirectory, requireDirectoryPlace } from './util/places.js';
 import { VERSION } from './version.js';
 import { runInVm } from './vm/run.js';
 import { caseListJson } from './cases/list-json.js';
+import { coverage } from './report/coverage-command.js';
 import { report } from './report/matrix-command.js';
+import { caseSetRecord } from './cases/digest.js';
+import { bundleDir, discardIfEmpty, prepareCertifyDir, type CertifyTarget } from './certify/target.js';
+import { writeBundle, type BundleReports } from './certify/write.js';
+import { verifyCertification } from './certify/verify.js';
 
 function positiveInt(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
@@ -55,6 +62,7 @@ function timingOf(o: Given): { callTimeoutMs: number; waitTimeoutMs: number; set
 
 const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
 const CATALOGUE = join(PACKAGE_ROOT, 'catalogue', 'requirements.yaml');
+const SENTENCES = join(PACKAGE_ROOT, 'catalogue', 'sentences.yaml');
 
 /** --runtime-arg belongs to the runtime --runtime names: alone it would apply to a runtime nobody chose. */
 function runtimeArgs(command: string, o: Given): string[] {
@@ -89,8 +97,13 @@ function terms(values: readonly string[] | undefined): string[] {
 }
 
 /** The cases --cases, --only, --skip and --rerun-failed choose; every bad value is refused here. */
+/** The case directories: --cases, each checked, or the built-in cases. */
+async function caseDirsOf(o: Given): Promise<string[]> {
+  return o.cases ? Promise.all(o.cases.map((d) => requireDirectory('--cases', d))) : [BUILTIN_CASES];
+}
+
 async function selection(o: Given, only = terms(o.only), skip = terms(o.skip)): Promise<Selection & { catalogue: Catalogue }> {
-  const caseDirs = o.cases ? await Promise.all(o.cases.map((d) => requireDirectory('--cases', d))) : [BUILTIN_CASES];
+  const caseDirs = await caseDirsOf(o);
   const catalogue = await loadCatalogue(CATALOGUE);
   const chosen = await selectRun(catalogue, { caseDirs, only, skip, rerunFailed: o['rerun-failed'] });
   for (const n of chosen.notes) process.stderr.write(`ocicomply: ${n}\n`);
@@ -146,7 +159,7 @@ async function run(o: Given): Promise<number> {
   const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
   const jsonDir = o['json-dir'] === undefined ? undefined : await requireDirectory('--json-dir', o['json-dir']);
   // Every runtime's cases are chosen before the first runs: a bad term costs no container.
-  const chosen = [];
+  const chosen: (Selection & { catalogue: Catalogue })[] = [];
   for (const { name } of runtimes) chosen.push(await selection(o, termsFor('--only', terms(o.only), name, names), termsFor('--skip', terms(o.skip), name, names)));
   const badId = expectations && unknownIds(expectations, chosen[0]!.all, chosen[0]!.catalogue);
   if (badId) throw new SetupError(badId);
@@ -155,7 +168,13 @@ async function run(o: Given): Promise<number> {
     return 0;
   }
   const opened: ReportOutput[] = [];
+  // Made (or checked) before the run: a bad place costs no container.
+  const certifyTarget = o.certify === undefined ? undefined : await prepareCertifyDir(o.certify);
+  const writeCertified = certifyTarget && (async (name: string, reports: BundleReports): Promise<void> => {
+    await writeBundle(await bundleDir(certifyTarget, name, runtimes.length > 1), reports, { catalogue: chosen[0]!.catalogue, sentences: await loadSentences(SENTENCES) });
+  });
   try {
+    if (certifyTarget) await refuseInsideCertify(o, certifyTarget.dir);
     const { json, junit } = await reportOutputs(o, opened);
     // One document per runtime, by name; --json is the one runtime's.
     const jsonOf = new Map<string, ReportOutput>();
@@ -191,7 +210,7 @@ async function run(o: Given): Promise<number> {
         ...(o.expectations ? ['--expectations', resolve(o.expectations)] : []),
         ...(o.observations ? ['--observations'] : []),
       ];
-      return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json: jsonOf, junit, timeoutMs: vmTimeoutMs, workDir });
+      return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json: jsonOf, junit, timeoutMs: vmTimeoutMs, workDir, ...(writeCertified ? { certify: { names, write: writeCertified } } : {}) });
     }
     const statuses: number[] = [];
     for (const [i, { given, name }] of runtimes.entries()) {
@@ -215,6 +234,8 @@ async function run(o: Given): Promise<number> {
         catalogue: chosen[i]!.catalogue,
         observations: o.observations ?? false,
         selectedBy: { only: terms(o.only), skip: terms(o.skip) },
+        caseSet: await caseSetRecord(await caseDirsOf(o)),
+        ...(writeCertified ? { certify: (reports: BundleReports) => writeCertified(name, reports) } : {}),
       }).catch((e: unknown) => {
         // One runtime that cannot be run stops only its own run.
         if (runtimes.length === 1 || !(e instanceof SetupError)) throw e;
@@ -227,6 +248,7 @@ async function run(o: Given): Promise<number> {
     return worstStatus(statuses);
   } finally {
     for (const out of opened) await out.discard();
+    if (certifyTarget) await discardIfEmpty(certifyTarget);
   }
 }
 
@@ -251,6 +273,28 @@ async function checkConfigCommand(o: Given & { readonly positionals: readonly st
   } finally {
     for (const out of opened) await out.discard();
   }
+}
+
+/** A bundle holds only its own files: --json, --junit or --json-dir writing into DIR would add one. */
+async function refuseInsideCertify(o: Given, dir: string): Promise<void> {
+  const real = (p: string): Promise<string> => realpath(p).catch(() => p);
+  const places: [string, string | undefined][] = [['--json', o.json], ['--junit', o.junit], ['--json-dir', o['json-dir']]];
+  for (const [flag, value] of places) {
+    if (value === undefined || value === '-') continue;
+    const where = flag === '--json-dir' ? resolve(value) : dirname(resolve(value));
+    if ((await real(where)) === dir) throw new SetupError(`${flag} ${value} writes into the --certify directory ${dir}, which holds only the bundle's files (the bundle has results.json and junit.xml already)`);
+  }
+}
+
+/** `verify DIR`: 0 when every bundle in DIR checks out, 1 when one does not (each problem on stderr). */
+async function verify(o: Given & { readonly positionals: readonly string[] }): Promise<number> {
+  if (o.positionals.length !== 1) throw new SetupError(`verify takes one directory, not ${o.positionals.length} (see ocicomply verify --help)`);
+  const verdicts = await verifyCertification(o.positionals[0]!);
+  for (const v of verdicts) {
+    if (v.problems.length === 0) process.stdout.write(`${v.dir}: ${v.files} files; checksums and documents agree\n`);
+    for (const p of v.problems) process.stderr.write(`ocicomply verify: ${v.dir}: ${p}\n`);
+  }
+  return verdicts.every((v) => v.problems.length === 0) ? 0 : 1;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -280,7 +324,15 @@ export async function main(argv: string[]): Promise<number> {
     case 'list':
       return list(o);
     case 'report':
-      return report({ files: o.positionals, html: o.html, markdown: o.markdown, catalogue: () => loadCatalogue(CATALOGUE) });
+      return report({ files: o.positionals, html: o.html, markdown: o.markdown, catalogue: () => loadCatalogue(CATALOGUE), sentences: () => loadSentences(SENTENCES) });
+    case 'coverage':
+      return coverage({
+        specVersion: (await specVersion(o['spec-version'])) ?? sortVersions(knownSpecVersions(await loadCatalogue(CATALOGUE))).at(-1)!,
+        json: o.json !== undefined,
+        sentences: () => loadSentences(SENTENCES),
+        catalogue: () => loadCatalogue(CATALOGUE),
+        print: (text) => process.stdout.write(text),
+      });
     case 'doctor':
       return doctor({
         runtime: oneRuntime('doctor', o), runtimeArgs: runtimeArgs('doctor', o), workDir: await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir()), caseDirs: o.cases ?? [BUILTIN_CASES], catalogueFile: CATALOGUE,
@@ -303,5 +355,7 @@ export async function main(argv: string[]): Promise<number> {
       return run(o);
     case 'check-config':
       return checkConfigCommand(o);
+    case 'verify':
+      return verify(o);
   }
 }

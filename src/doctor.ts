@@ -58,6 +58,11 @@ export async function doctor(opts: DoctorOptions): Promise<number> {
   line('ok', `host cgroups: ${host.cgroup}, controllers: ${host.controllers.join(' ') || 'none'}`);
   // Not a problem: the block I/O throttle cases are skipped without one.
   line(host.blockDevice ? 'ok' : 'absent', `block device for the block I/O cases${host.blockDevice ? `: ${host.blockDevice.name} (${host.blockDevice.major}:${host.blockDevice.minor})` : ' (those cases are skipped)'}`);
+  // Not problems either: the cases of security labels and of LINUX32 are skipped without them.
+  const sec = host.security;
+  line(sec?.apparmorProfile ? 'ok' : 'absent', `AppArmor profile for process/apparmor-profile${sec?.apparmorProfile ? `: ${sec.apparmorProfile}` : ' (AppArmor not enabled or no usable profile loaded: skipped)'}`);
+  line(sec?.selinuxLabel ? 'ok' : 'absent', `SELinux label for process/selinux-label${sec?.selinuxLabel ? `: ${sec.selinuxLabel}` : ' (SELinux not enabled or the label unknown to its policy: skipped)'}`);
+  line(sec?.linux32Machine ? 'ok' : 'absent', `32-bit programs for process/personality${sec?.linux32Machine ? ` (LINUX32 shows ${sec.linux32Machine})` : ' (not known to run here: skipped)'}`);
   let probeBinary: string | undefined;
   try {
     probeBinary = await ensureProbe();

@@ -123,6 +123,17 @@ export interface HostFacts {
   readonly controllers: readonly string[];
   /** The disk the block I/O cases name; null when the host has none. */
   readonly blockDevice: BlockDevice | null;
+  /** Security labels and execution domains the host offers (src/host/security.ts); absent in documents of older versions. */
+  readonly security?: SecurityFacts;
+}
+
+export interface SecurityFacts {
+  /** A loaded AppArmor profile the probe can run under (null: AppArmor is not enabled, or no such profile is loaded). */
+  readonly apparmorProfile: string | null;
+  /** An SELinux label the loaded policy knows, other than the harness's own (null: SELinux is not enabled, or it knows none). */
+  readonly selinuxLabel: string | null;
+  /** The uname machine the LINUX32 personality shows (null: not known to run 32-bit programs). */
+  readonly linux32Machine: string | null;
 }
 
 export interface RuntimeIdentity {
@@ -174,6 +185,52 @@ export interface RunRecord {
   /** process.version of the Node.js that ran the suite. */
   readonly node: string;
   readonly options: RunOptionsRecord;
+  /** The case files the run loaded its cases from; absent in documents of older versions. */
+  readonly cases?: CaseSetRecord;
+  /** The profile: the base config every case's config is merged over; absent in documents of older versions. */
+  readonly profile?: ProfileRecord;
+  /** The system the suite ran on, beyond `host`; absent in documents of older versions. */
+  readonly system?: SystemFacts;
+}
+
+/**
+ * The case set: every case file of the case directories (loaded or not),
+ * each with the SHA-256 of its content, in load order, and `digest`, the
+ * SHA-256 of the lines `SHA256  PATH\n` of that list (the form sha256sum
+ * prints), so one value names the whole set and can be recomputed from it.
+ */
+export interface CaseSetRecord {
+  readonly digest: string;
+  /** PATH: relative to its case directory (the case id and its extension). */
+  readonly files: readonly { readonly path: string; readonly sha256: string }[];
+}
+
+/** The profile of the run: until profiles exist, "default", with the base config as written for every container. */
+export interface ProfileRecord {
+  readonly name: string;
+  /** Values that differ per container (its shared directory, cgroups path, token) are shown as <placeholders>. */
+  readonly baseConfig: Readonly<Record<string, unknown>>;
+}
+
+/** A fact that could not be read: why, instead of a value. */
+export interface Unreadable {
+  readonly unreadable: string;
+}
+
+/** Facts of the system a run ran on (inside the VM with --vm), read from files, never by running a program. */
+export interface SystemFacts {
+  /** uname's release and version (os.release(), os.version()). */
+  readonly kernel: { readonly release: string; readonly version: string };
+  /** os.machine(): x86_64, aarch64, ... */
+  readonly architecture: string;
+  /** From /etc/os-release (or /usr/lib/os-release): ID, VERSION_ID, PRETTY_NAME. */
+  readonly distribution: { readonly id: string | null; readonly versionId: string | null; readonly prettyName: string | null; readonly from: string } | Unreadable;
+  /** The security modules the kernel enabled, in order, from /sys/kernel/security/lsm. */
+  readonly securityModules: readonly string[] | Unreadable;
+  /** Who ran the suite: rootless when not uid 0, or uid 0 only inside a user namespace. */
+  readonly user: { readonly uid: number; readonly userNamespace: boolean; readonly rootless: boolean };
+  /** libseccomp as the host's package database lists it (the runtime's own, where it says, is in its features document). */
+  readonly libseccomp: readonly { readonly version: string; readonly from: string }[] | Unreadable;
 }
 
 export interface Summary {
@@ -211,6 +268,16 @@ export interface RunDocument {
   readonly checkConfig?: CheckConfigRecord;
   /** With --observations: what each check step of each case observed, the data its verdicts were judged from. */
   readonly observations?: readonly { readonly case: string; readonly steps: readonly StepObservation[] }[];
+  /** With --vm: the VM the suite ran in. */
+  readonly vm?: VmRecord;
+}
+
+/** What `run --vm` adds to the results document: the VM's mode and kernel, its boot time and the whole VM run's. */
+export interface VmRecord {
+  readonly mode: 'cgroup2' | 'cgroup1';
+  readonly kernel: string;
+  readonly bootMs: number | null;
+  readonly wallMs: number;
 }
 
 /**

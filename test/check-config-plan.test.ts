@@ -28,7 +28,8 @@ const judgedProperties = (config: Record<string, unknown>): string[] =>
   planCheckConfig(config, 'x.json', catalogue).testCase.steps.flatMap((s) => (s.kind === 'check' ? (s.params['properties'] as string[]) : []));
 
 t.test('a row is judged when the config sets its property, found from the table alone', async (t) => {
-  t.same(judgedProperties(MINIMAL), ['cwd', 'uid', 'gid', 'oomScoreAdjUnset'], 'cwd, uid, gid; oomScoreAdj unset is judged as left alone; args are the probe\'s');
+  t.same(judgedProperties(MINIMAL).sort(), ['cwd', 'gid', 'oomScoreAdjUnset', 'terminalOff', 'uid'],
+    'cwd, uid, gid; unset oomScoreAdj and terminal are judged as what a config without them asks; args are the probe\'s');
   const full = {
     ...MINIMAL,
     process: {
@@ -49,15 +50,15 @@ t.test('a row is judged when the config sets its property, found from the table 
 t.test('the case: a refusable create and start, one step per row under its requirement', async (t) => {
   const plan = planCheckConfig(MINIMAL, '/etc/minimal.json', catalogue);
   const [create, start, ...checks] = plan.testCase.steps;
-  t.match(create, { kind: 'op', op: 'create', refusable: true, requirements: [] });
-  t.match(start, { kind: 'op', op: 'start', refusable: true, requirements: [] });
+  t.match(create, { kind: 'op', op: 'create', refused: 'config', requirements: [] });
+  t.match(start, { kind: 'op', op: 'start', refused: 'config', requirements: [] });
   for (const s of checks) {
     t.equal(s.kind, 'check');
     if (s.kind === 'check') t.same(s.requirements, [PROCESS_ROWS[(s.params['properties'] as (keyof typeof PROCESS_ROWS)[])[0]!].requirement]);
   }
   t.equal(plan.testCase.id, 'check-config/minimal');
   t.equal(plan.testCase.file, '/etc/minimal.json', 'the case file is the config file');
-  t.same(plan.testCase.requirements.map((r) => r.id).sort(), ['process.cwd', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid']);
+  t.same(plan.testCase.requirements.map((r) => r.id).sort(), ['process.cwd', 'process.oom-score-adj.unset', 'process.terminal.off', 'process.user.gid', 'process.user.uid']);
   t.same(plan.testCase.containers.get('main')?.whole, { dirs: ['/'] }, 'the cwd is made in the rootfs');
 });
 
@@ -72,7 +73,9 @@ t.test('what is changed, dropped and not judged', async (t) => {
   };
   const plan = planCheckConfig(config, 'x.json', catalogue);
   t.same(plan.changed.map((c) => c.property), ['process.args', 'root.path', 'linux.cgroupsPath', 'mounts', 'process.cwd']);
-  t.same(plan.notJudged.map((c) => c.property), ['hooks', 'process.terminal', 'process.consoleSize', 'process.apparmorProfile', 'hostname', 'mounts', 'linux.namespaces', 'linux.resources']);
+  t.same(plan.notJudged.map((c) => c.property), ['hooks', 'process.terminal', 'process.consoleSize', 'hostname', 'mounts', 'linux.namespaces', 'linux.resources']);
+  t.ok(judgedProperties(config).includes('apparmorProfile'), 'a row of the table judges apparmorProfile');
+  t.notOk(judgedProperties(config).some((p) => p.startsWith('terminal') || p === 'consoleSize' || p === 'devConsole'), 'no terminal row judges the terminal the harness turned off');
   t.match(plan.notJudged[0]?.why, /dropped: a hook is a program on the host/);
   const written = plan.testCase.containers.get('main')!.config;
   t.equal(written['hooks'], undefined, 'hooks are not handed to the runtime');

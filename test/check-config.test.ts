@@ -58,7 +58,7 @@ const PROD_JUDGED = [
   'process.user.additional-gids', 'process.user.gid', 'process.user.uid', 'seccomp.applied',
 ];
 
-/** A root profile with a umask and no oomScoreAdj (which the runtime must then leave as it was). */
+/** A root profile with a umask and no oomScoreAdj (which the runtime must then leave as it was) and no terminal. */
 const ROOT_PROFILE = {
   ociVersion: '1.1.0',
   process: { user: { uid: 0, gid: 0, umask: 23 }, args: ['/init'], cwd: '/', env: ['PATH=/bin'] },
@@ -67,7 +67,7 @@ const ROOT_PROFILE = {
   linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }] },
 };
 
-const ROOT_JUDGED = ['process.cwd', 'process.env', 'process.oom-score-adj.unset', 'process.user.gid', 'process.user.uid', 'process.user.umask'];
+const ROOT_JUDGED = ['process.cwd', 'process.env', 'process.oom-score-adj.unset', 'process.terminal.off', 'process.user.gid', 'process.user.uid', 'process.user.umask'];
 
 const dir = await freshDir('check-config');
 t.teardown(() => rm(dir, { recursive: true, force: true }));

@@ -15,12 +15,12 @@ const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
 const LAYERS: readonly (readonly string[])[] = [
   ['util', 'version.ts', 'paths.ts'],
   ['spec'],
-  ['results.ts', 'catalogue.ts'],
+  ['results.ts', 'catalogue.ts', 'sentences.ts', 'coverage.ts'],
   ['cases'],
   ['host', 'bundle', 'runtime', 'probe'],
   ['engine'],
   ['checks', 'expectations', 'report'],
-  ['run'],
+  ['run', 'certify'],
   ['vm', 'doctor.ts'],
   ['cli', 'cli.ts'],
 ];

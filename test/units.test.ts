@@ -11,6 +11,8 @@ import { cgroupDirsCreatedFor, cgroupDirsOf, cgroupMounts, exists } from '../src
 import { runPool } from '../src/run/pool.js';
 import { freeSpaceProblem, neededBytes } from '../src/util/harness-fault.js';
 import { findBlockDevice } from '../src/host/block.js';
+import { linux32Machine, pickApparmorProfile } from '../src/host/security.js';
+import { caseSkipReason } from '../src/engine/run-case.js';
 import { caseTokens, missingFact, resolveCase, substitute, tokensIn } from '../src/cases/host-tokens.js';
 import type { Case } from '../src/cases/types.js';
 import type { HostFacts } from '../src/results.js';
@@ -431,4 +433,35 @@ t.test('readConfig: what the harness reads of a config, typed; an invalid proper
   t.same(readConfig(bad), { annotations: {}, process: { user: { gid: 0 }, cwd: '/' }, linux: { cgroupsPath: '/y' } }, 'each invalid property (or map entry) is left out, the rest kept');
   t.same(readConfig(null), {}, 'not an object: nothing to read');
   t.same(bad.process.args, ['/p', 2], 'the config itself is not changed');
+});
+
+// ---- security labels and execution domains the host offers -------------------
+
+t.test('pickApparmorProfile: a complain-mode profile, else a container default; never unconfined', async (t) => {
+  t.equal(pickApparmorProfile('unconfined (unconfined)\n/usr/sbin/cupsd (enforce)\nocicomply-x (complain)\n'), 'ocicomply-x');
+  t.equal(pickApparmorProfile('/usr/sbin/cupsd (enforce)\ndocker-default (enforce)\n'), 'docker-default');
+  t.equal(pickApparmorProfile('/usr/sbin/cupsd (enforce)\nunconfined (unconfined)\n'), null, 'a program\'s own profile may deny the probe its report');
+  t.equal(pickApparmorProfile(''), null);
+  t.equal(linux32Machine('x64'), 'i686');
+  t.equal(linux32Machine('arm64'), null, 'unknown: the CPU may lack AArch32');
+});
+
+t.test('host security facts name what a case needs, or skip it', async (t) => {
+  const host: HostFacts = { ...HOST, security: { apparmorProfile: null, selinuxLabel: 'system_u:system_r:spc_t:s0', linux32Machine: null } };
+  t.match(missingFact(['apparmor.profile'], host), /^needs AppArmor enabled/);
+  t.equal(missingFact(['selinux.label'], host), undefined);
+  t.same(substitute({ selinuxLabel: '${selinux.label}' }, host), { selinuxLabel: 'system_u:system_r:spc_t:s0' });
+  t.match(missingFact(['selinux.label'], HOST), /^needs SELinux/, 'a document of an older version has no security facts');
+});
+
+t.test('caseSkipReason: a features boolean that is false, and a machine without 32-bit programs', async (t) => {
+  const c = (needs: Case['needs']): Case => ({ id: 'x', file: 'x.yaml', summary: 's', needs, cgroupsPath: 'absolute', mountCgroup: 'none', requirements: [], containers: new Map(), steps: [] });
+  const at = (features: Record<string, unknown> | null, linux32: string | null) => ({ specVersion: '1.3.0', features, host: { ...HOST, security: { apparmorProfile: null, selinuxLabel: null, linux32Machine: linux32 } } });
+  const aa = c([{ supported: 'linux.apparmor.enabled' }]);
+  t.match(caseSkipReason(aa, at({ linux: { apparmor: { enabled: false } } }, null)), /does not support this \(linux\.apparmor\.enabled is false\)/);
+  t.equal(caseSkipReason(aa, at({ linux: { apparmor: { enabled: true } } }, null)), undefined);
+  t.equal(caseSkipReason(aa, at({}, null)), undefined, 'no entry: the runtime has said nothing');
+  t.equal(caseSkipReason(aa, at(null, null)), undefined, 'no features document: the runtime has said nothing');
+  t.match(caseSkipReason(c([{ host: 'linux32' }]), at(null, null)), /32-bit programs/);
+  t.equal(caseSkipReason(c([{ host: 'linux32' }]), at(null, 'i686')), undefined);
 });

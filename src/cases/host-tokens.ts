@@ -17,6 +17,8 @@ interface TokenDefinition {
 export const HOST_TOKENS: Readonly<Record<string, TokenDefinition>> = {
   'block.major': { needs: 'a block device', value: (h) => h.blockDevice?.major },
   'block.minor': { needs: 'a block device', value: (h) => h.blockDevice?.minor },
+  'apparmor.profile': { needs: 'AppArmor enabled with a profile loaded in complain mode (or a container default profile)', value: (h) => h.security?.apparmorProfile ?? undefined },
+  'selinux.label': { needs: `SELinux enabled with a policy that knows the label system_u:system_r:spc_t:s0`, value: (h) => h.security?.selinuxLabel ?? undefined },
 };
 
 const TOKEN = /\$\{([^}]*)\}/g;

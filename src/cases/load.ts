@@ -136,9 +136,11 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
       if (expect === 'any' && (s.requirement !== undefined || s.exitStatus !== undefined)) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
       if (s.signal !== undefined && op !== 'kill') throw new CaseFileError(`${at}.signal: only kill takes a signal`);
       if (s.bundle !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
+      if (s.refused !== undefined && (op !== 'create' || expect !== 'success')) throw new CaseFileError(`${at}.refused: only a create expected to succeed can be refused as unsupported`);
       return {
         ...base(requirements), kind: 'op', op, expect, noEffect, exitStatus, missingBundle: s.bundle === 'missing',
         ...(s.signal !== undefined ? { signal: s.signal } : {}),
+        ...(s.refused !== undefined ? { refused: s.refused } : {}),
       };
     }
     if (s['edit-config'] !== undefined) return { ...base([]), kind: 'edit-config', patch: s['edit-config'] };
@@ -184,7 +186,7 @@ export async function loadCaseFile(root: string, file: string, catalogue: Catalo
   }
 }
 
-async function yamlFiles(dir: string): Promise<string[]> {
+export async function yamlFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);

@@ -61,6 +61,7 @@ const opStep = {
     exitStatus: requirementRef,
     signal: { type: 'string', pattern: '^[A-Z0-9]+$' },
     bundle: { const: 'missing' },
+    refused: { const: 'unsupported' },
   },
 } as const;
 
@@ -107,6 +108,14 @@ export const caseSchema = {
           {
             type: 'object', additionalProperties: false, required: ['controller'],
             properties: { controller: { enum: [...CGROUP_CONTROLLERS] } },
+          },
+          {
+            type: 'object', additionalProperties: false, required: ['supported'],
+            properties: { supported: { type: 'string', pattern: '^[A-Za-z0-9]+(\\.[A-Za-z0-9]+)*$' } },
+          },
+          {
+            type: 'object', additionalProperties: false, required: ['host'],
+            properties: { host: { enum: ['linux32'] } },
           },
         ],
       },

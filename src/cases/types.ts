@@ -86,15 +86,22 @@ export interface OpStep extends StepBase {
   readonly exitStatus: readonly string[];
   /** For an expected error: requirements under which "the operation had no effect" is judged. */
   readonly noEffect: readonly string[];
+  /**
+   * `unsupported`: an error from this create means the runtime does not
+   * support a valid value the case configures (config.md, Valid values: a
+   * runtime "MAY choose which subset of the valid values it will support" and
+   * MUST refuse the rest), so every requirement of the case is skipped.
+   */
+  /**
+   * `config`: the config is the user's (check-config), and an error from this
+   * create or start means the runtime refused it (or the config alone kept
+   * the program from starting): no verdict on the runtime, so every
+   * requirement of the case is skipped, saying so.
+   */
+  readonly refused?: 'unsupported' | 'config';
   readonly signal?: string;
   /** create/run with a bundle path that does not exist. */
   readonly missingBundle: boolean;
-  /**
-   * A create or start the runtime may refuse without blame (check-config
-   * runs a config the user wrote): when it fails, the case stops, and what
-   * later steps would have judged is skipped, saying the runtime refused it.
-   */
-  readonly refusable?: boolean;
 }
 
 export interface EditConfigStep extends StepBase {
@@ -121,7 +128,15 @@ export type Need =
   /** The host's cgroup mode must be one of these. */
   | { readonly cgroup: readonly ('v1' | 'v2' | 'hybrid')[] }
   /** The host must offer this cgroup controller (named as in v1; blkio is io on v2). */
-  | { readonly controller: CgroupController };
+  | { readonly controller: CgroupController }
+  /**
+   * A boolean of the features document (e.g. "linux.apparmor.enabled"): the
+   * case is skipped only when it is false. Without a features document, or
+   * without that entry, the runtime has said nothing and the case runs.
+   */
+  | { readonly supported: string }
+  /** The host must run 32-bit programs (the LINUX32 personality). */
+  | { readonly host: 'linux32' };
 
 /** Controllers a case can need, by their v1 names. */
 export const CGROUP_CONTROLLERS = ['cpu', 'cpuset', 'memory', 'pids', 'blkio', 'hugetlb', 'devices', 'freezer', 'rdma', 'misc'] as const;

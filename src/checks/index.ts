@@ -9,6 +9,10 @@ import { programAsConfigured, programNotStarted, programStarted, signalReceived 
 import { bundleUnchanged, cgroupsRemoved, processGone, runExitStatus } from './resources.js';
 import { hookAborted, hooksArgv, hooksEnv, hooksInArrayOrder, hooksInTypeOrder, hooksNamespace, hooksNotRun, hooksObserved, hooksRan, hooksState, hooksStatePid, hooksVsProgram } from './hooks.js';
 import { processAsConfigured } from './process.js';
+import { featuresAnnotations, featuresClaimsAccepted, featuresDefinedProperties, featuresNull, featuresSchema, featuresVersionAccepted, featuresVersions } from './features.js';
+
+import { openFds } from './fds.js';
+import { consoleReceived } from './console.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
@@ -18,6 +22,9 @@ const all: readonly CheckDefinition[] = [
   hooksRan, hooksNotRun, hooksInArrayOrder, hooksInTypeOrder, hooksVsProgram, hooksState, hooksStatePid, hooksNamespace,
   hooksArgv, hooksEnv, hooksObserved, hookAborted,
   processAsConfigured,
+  featuresSchema, featuresVersions, featuresDefinedProperties, featuresNull, featuresAnnotations, featuresClaimsAccepted, featuresVersionAccepted,
+
+  openFds, consoleReceived,
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
 ];
 

@@ -11,10 +11,11 @@
  * bounding = permitted = effective, inheritable and ambient within them).
  */
 import type { ConfigRead } from '../spec/config.js';
-import type { CapabilitySet, ProbeReport } from '../engine/probe-report.js';
+import type { CapabilitySet, ProbeReport, SchedAttr, StdioSeen } from '../engine/probe-report.js';
 import { CAPABILITY_SETS } from '../engine/probe-report.js';
 import type { Finding } from './check.js';
 import { unjudged, verdict } from './check.js';
+import type { Unjudged } from '../engine/check.js';
 
 /** The `process` object of config.json as readConfig gives it. */
 export type ProcessRead = NonNullable<ConfigRead['process']>;
@@ -33,14 +34,11 @@ export interface ProcessRow {
   /** The requirement a step judging this row stands for. */
   readonly requirement: string;
   /**
-   * `configured` is the config's process; `config` the whole config as read,
-   * for a row whose property lies outside process (linux.seccomp). The
-   * property is judged when the config sets it (a row that judges a property
-   * left unset says so with `judgedWhen`).
+   * `config` is the whole config as read, for the few properties of the process that live outside `process` (linux.personality, linux.seccomp).
+   * A row with nothing to judge in a config (its property unset, or set to a value the row does not judge) says so with notApplicable
+   * before it looks at the report: check-config picks the rows a config asks for by asking each row so.
    */
   compare(configured: ProcessRead, seen: ProbeReport, caller: CallerFacts, config: ConfigRead): Finding;
-  /** `unset`: the row judges what a config without `property` leaves as it was (default: `set`). */
-  readonly judgedWhen?: 'set' | 'unset';
 }
 
 /** capabilities(7) names by number, as Linux numbers them (include/uapi/linux/capability.h). */
@@ -84,12 +82,147 @@ function envMap(entries: readonly string[]): Map<string, string> {
   return m;
 }
 
+/** The row has nothing to judge in this config (see ProcessRow.compare); a skip where a case names it. */
+function notApplicable(reason: string): Unjudged {
+  return { ...unjudged(reason), inapplicable: true };
+}
+
 function notConfigured(property: string): Finding {
-  return unjudged(`${property} is not in the config: nothing to compare`);
+  return notApplicable(`${property} is not in the config: nothing to compare`);
 }
 
 function rlimitValue(v: number | null): string {
   return v === null ? 'unlimited' : String(v);
+}
+
+// ---- Scheduling, I/O priority, personality and security labels ----
+
+/** Linux's numbers for config.md's scheduler policies (include/uapi/linux/sched.h); SCHED_ISO is reserved, no kernel implements it. */
+export const SCHED_POLICIES: Readonly<Record<string, number>> = {
+  SCHED_OTHER: 0, SCHED_FIFO: 1, SCHED_RR: 2, SCHED_BATCH: 3, SCHED_ISO: 4, SCHED_IDLE: 5, SCHED_DEADLINE: 6,
+};
+const SCHED_FLAG_RESET_ON_FORK = 0x01;
+/** Policies whose nice value the kernel keeps (fair_policy); real-time ones have a static priority; deadline its three times. */
+const NICE_POLICIES = new Set([0, 3]);
+const DEADLINE_POLICY = 6;
+
+/** Linux's I/O scheduling classes (include/uapi/linux/ioprio.h); 0 is IOPRIO_CLASS_NONE. */
+export const IOPRIO_CLASSES: Readonly<Record<string, number>> = { IOPRIO_CLASS_RT: 1, IOPRIO_CLASS_BE: 2, IOPRIO_CLASS_IDLE: 3 };
+
+/** Linux's execution domains for config-linux.md's personality (include/uapi/linux/personality.h); PER_MASK is the low byte. */
+export const PERSONALITY_DOMAINS: Readonly<Record<string, number>> = { LINUX: 0x0000, LINUX32: 0x0008 };
+const PER_MASK = 0xff;
+
+function nameOf(table: Readonly<Record<string, number>>, n: number): string {
+  return Object.entries(table).find(([, v]) => v === n)?.[0] ?? `number ${n}`;
+}
+
+/** What config.md's scheduler asks of sched_getattr, unset fields as 0 ("if not set, the runtime must use the value 0"). */
+function expectedSched(want: NonNullable<ProcessRead['scheduler']>, policy: number): Partial<Record<keyof SchedAttr, number>> & { resetOnFork: boolean } {
+  const out: Partial<Record<keyof SchedAttr, number>> & { resetOnFork: boolean } = { policy, priority: want.priority ?? 0, resetOnFork: (want.flags ?? []).includes('SCHED_FLAG_RESET_ON_FORK') };
+  if (NICE_POLICIES.has(policy)) out.nice = want.nice ?? 0;
+  if (policy === DEADLINE_POLICY) Object.assign(out, { runtime: want.runtime ?? 0, deadline: want.deadline ?? 0, period: want.period ?? 0 });
+  return out;
+}
+
+const SCHEDULING_ROWS = {
+  scheduler: {
+    property: 'process.scheduler', reported: 'sched_getattr', requirement: 'process.scheduler',
+    compare(configured, seen) {
+      const want = configured.scheduler;
+      if (!want) return notConfigured('process.scheduler');
+      const policy = SCHED_POLICIES[want.policy];
+      if (policy === undefined) return unjudged(`policy ${want.policy} is not one config.md lists: nothing to compare`);
+      if (!seen.scheduler) return unjudged('the probe could not read sched_getattr');
+      const expected = expectedSched(want, policy);
+      const got = seen.scheduler;
+      const problems: string[] = [];
+      if (got.policy !== policy) problems.push(`policy is ${nameOf(SCHED_POLICIES, got.policy)}, not ${want.policy}`);
+      for (const k of ['priority', 'nice', 'runtime', 'deadline', 'period'] as const) {
+        const v = expected[k];
+        if (v !== undefined && got[k] !== v) problems.push(`${k} is ${got[k]}, not ${v}${want[k] === undefined ? ' (unset: config.md says the runtime must use 0)' : ''}`);
+      }
+      const resetOnFork = (got.flags & SCHED_FLAG_RESET_ON_FORK) !== 0;
+      if (resetOnFork !== expected.resetOnFork) problems.push(`SCHED_FLAG_RESET_ON_FORK is ${resetOnFork ? 'set' : 'not set'}, ${expected.resetOnFork ? 'configured' : 'not configured'}`);
+      // The other flags shape one sched_setattr call (KEEP_*) or belong to deadline and clamping: sched_getattr does not keep them all.
+      const others = (want.flags ?? []).filter((f) => f !== 'SCHED_FLAG_RESET_ON_FORK');
+      const note = others.length > 0 ? `; flags ${others.join(', ')} are not judged (sched_getattr does not show them)` : '';
+      return verdict(problems.length === 0,
+        (problems.length === 0 ? `policy ${want.policy} with the configured values` : problems.join('; ')) + note,
+        { expected, actual: got });
+    },
+  },
+  ioPriority: {
+    property: 'process.ioPriority', reported: 'ioprio_get', requirement: 'process.io-priority',
+    compare(configured, seen) {
+      const want = configured.ioPriority;
+      if (!want) return notConfigured('process.ioPriority');
+      const cls = IOPRIO_CLASSES[want.class];
+      if (cls === undefined) return unjudged(`class ${want.class} is not one config.md lists: nothing to compare`);
+      if (!seen.ioPriority) return unjudged('the probe could not read ioprio_get');
+      const expected = { class: cls, ...(want.priority !== undefined ? { priority: want.priority } : {}) };
+      const got = seen.ioPriority;
+      const ok = got.class === cls && (want.priority === undefined || got.priority === want.priority);
+      return verdict(ok,
+        ok ? `I/O priority is ${want.class} ${got.priority}` : `I/O priority is ${got.class === 0 ? 'IOPRIO_CLASS_NONE' : nameOf(IOPRIO_CLASSES, got.class)} ${got.priority}, not ${want.class} ${want.priority ?? ''}`.trimEnd(),
+        { expected, actual: got });
+    },
+  },
+  personality: {
+    property: 'linux.personality', reported: 'personality(0xffffffff), uname machine', requirement: 'personality',
+    compare(_configured, seen, _caller, config) {
+      const want = config.linux?.personality;
+      if (!want?.domain) return notConfigured('linux.personality');
+      const domain = PERSONALITY_DOMAINS[want.domain];
+      if (domain === undefined) return unjudged(`domain ${want.domain} is not one config-linux.md lists: nothing to compare`);
+      if (seen.personality === undefined || seen.personality === null) return unjudged('the probe could not read its personality');
+      const got = seen.personality & PER_MASK;
+      const ok = got === domain;
+      // config-linux.md supports no flag values: the bits above the domain are reported, not judged.
+      return verdict(ok,
+        `${ok ? `the execution domain is ${want.domain}` : `the execution domain is ${nameOf(PERSONALITY_DOMAINS, got)}, not ${want.domain}`} (personality 0x${seen.personality.toString(16)}, uname machine ${String(seen.machine)})`,
+        { expected: domain, actual: seen.personality });
+    },
+  },
+  apparmorProfile: {
+    property: 'process.apparmorProfile', reported: '/proc/self/attr/apparmor/current (else attr/current)', requirement: 'process.apparmor-profile',
+    compare(configured, seen) {
+      const want = configured.apparmorProfile;
+      if (want === undefined) return notConfigured('process.apparmorProfile');
+      const label = seen.lsm?.apparmor ?? seen.lsm?.current ?? null;
+      if (label === null) return unjudged('the process has no readable security label: no security module answers');
+      // AppArmor shows "NAME (MODE)" for a confined process, "unconfined" otherwise.
+      const ok = label === want || label.startsWith(`${want} (`);
+      return verdict(ok, ok ? `the process is confined by profile ${want} (${label})` : `the process's AppArmor label is ${label}, not profile ${want}`, { expected: want, actual: label });
+    },
+  },
+  selinuxLabel: {
+    property: 'process.selinuxLabel', reported: '/proc/self/attr/current', requirement: 'process.selinux-label',
+    compare(configured, seen) {
+      const want = configured.selinuxLabel;
+      if (want === undefined) return notConfigured('process.selinuxLabel');
+      const label = seen.lsm?.current ?? null;
+      if (label === null) return unjudged('the process has no readable security label: no security module answers');
+      const ok = label === want;
+      return verdict(ok, ok ? `the process's label is ${want}` : `the process's label is ${label}, not ${want}`, { expected: want, actual: label });
+    },
+  },
+} as const satisfies Readonly<Record<string, ProcessRow>>;
+
+/** Descriptors 0, 1 and 2 as the program found them, or why they cannot be judged. */
+function stdioOf(seen: ProbeReport): readonly StdioSeen[] | Unjudged {
+  return seen.stdio && seen.stdio.length === 3 ? seen.stdio : unjudged('the probe reported no standard streams');
+}
+
+function describeStdio(s: StdioSeen): string {
+  if (!s.open) return `${s.fd} is closed`;
+  return `${s.fd} is ${s.tty ? 'a terminal' : 'no terminal'} (${s.type} ${s.major}:${s.minor}, file ${s.dev}:${s.ino})`;
+}
+
+/** The program's terminal: its stdin when that is one (process.terminal judges whether all three are). */
+function terminalOf(stdio: readonly StdioSeen[]): (StdioSeen & { open: true }) | undefined {
+  const s = stdio[0];
+  return s?.open && s.tty ? s : undefined;
 }
 
 export const PROCESS_ROWS = {
@@ -228,6 +361,7 @@ export const PROCESS_ROWS = {
   noNewPrivileges: {
     property: 'process.noNewPrivileges', reported: 'prctl(PR_GET_NO_NEW_PRIVS)', requirement: 'process.no-new-privileges',
     compare(configured, seen) {
+      if (configured.noNewPrivileges === undefined) return notConfigured('process.noNewPrivileges');
       // Only `true` asks for something; config.md says nothing of false or unset.
       if (configured.noNewPrivileges !== true) return unjudged('noNewPrivileges is not true: config.md asks nothing then');
       if (seen.noNewPrivs === undefined || seen.noNewPrivs === null) return unjudged('the probe could not read no_new_privs');
@@ -244,14 +378,71 @@ export const PROCESS_ROWS = {
     },
   },
   oomScoreAdjUnset: {
-    property: 'process.oomScoreAdj', judgedWhen: 'unset', reported: '/proc/self/oom_score_adj and the harness\'s own', requirement: 'process.oom-score-adj.unset',
+    property: 'process.oomScoreAdj (unset)', reported: '/proc/self/oom_score_adj and the harness\'s own', requirement: 'process.oom-score-adj.unset',
     compare(configured, seen, caller) {
-      if (configured.oomScoreAdj !== undefined) return unjudged('oomScoreAdj is set: this row judges a config without it');
+      if (configured.oomScoreAdj !== undefined) return notApplicable('oomScoreAdj is set: this row judges a config without it');
       if (caller.oomScoreAdj === null) return unjudged('the harness could not read its own oom_score_adj');
       const ok = seen.oomScoreAdj === caller.oomScoreAdj;
       return verdict(ok,
         ok ? `oom_score_adj is ${caller.oomScoreAdj}, as in the process that ran the runtime` : `oom_score_adj is ${String(seen.oomScoreAdj)}; the process that ran the runtime has ${caller.oomScoreAdj}`,
         { expected: caller.oomScoreAdj, actual: seen.oomScoreAdj });
+    },
+  },
+  ...SCHEDULING_ROWS,
+  terminal: {
+    property: 'process.terminal', reported: 'isatty and fstat of descriptors 0, 1 and 2', requirement: 'process.terminal',
+    compare(configured, seen) {
+      if (configured.terminal !== true) return notApplicable('terminal is not true: this row judges a config that asks for one');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const first = stdio[0]!;
+      const same = stdio.every((s) => s.open && s.tty && first.open && s.dev === first.dev && s.ino === first.ino);
+      return verdict(same, same ? `stdin, stdout and stderr are one terminal (${first.open ? `${first.major}:${first.minor}` : ''})`
+        : `stdin, stdout and stderr are not one terminal: ${stdio.map(describeStdio).join('; ')}`, { expected: 'one terminal on 0, 1 and 2', actual: stdio });
+    },
+  },
+  terminalOff: {
+    property: 'process.terminal (false or unset)', reported: 'isatty of descriptors 0, 1 and 2', requirement: 'process.terminal.off',
+    compare(configured, seen) {
+      if (configured.terminal === true) return notApplicable('terminal is true: this row judges a config without one');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const ttys = stdio.filter((s) => s.open && s.tty);
+      return verdict(ttys.length === 0, ttys.length === 0 ? 'no standard stream is a terminal' : `a terminal is attached: ${ttys.map(describeStdio).join('; ')}`,
+        { expected: 'no terminal on 0, 1 and 2', actual: stdio });
+    },
+  },
+  consoleSize: {
+    property: 'process.consoleSize', reported: 'TIOCGWINSZ on the terminal', requirement: 'process.console-size',
+    compare(configured, seen) {
+      if (configured.terminal !== true) return notApplicable('terminal is not true: consoleSize is then ignored (process.console-size.ignored)');
+      const want = configured.consoleSize;
+      if (!want) return notConfigured('process.consoleSize');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const tty = terminalOf(stdio);
+      if (!tty) return unjudged('the program has no terminal to measure (process.terminal judges that)');
+      const got = tty.winsize;
+      const ok = got !== null && got.rows === want.height && got.cols === want.width;
+      return verdict(ok, ok ? `the terminal is ${want.height} rows by ${want.width} columns`
+        : `the terminal is ${got ? `${got.rows} rows by ${got.cols} columns` : 'of no size (TIOCGWINSZ failed)'}, not ${want.height} by ${want.width}`,
+      { expected: { rows: want.height, cols: want.width }, actual: got });
+    },
+  },
+  devConsole: {
+    property: '/dev/console (terminal true)', reported: 'stat of /dev/console and fstat of descriptor 0', requirement: 'process.terminal.dev-console',
+    compare(configured, seen) {
+      if (configured.terminal !== true) return notApplicable('terminal is not true: config-linux.md sets up /dev/console only with a terminal');
+      const stdio = stdioOf(seen);
+      if ('skip' in stdio) return stdio;
+      const tty = terminalOf(stdio);
+      if (!tty) return unjudged('the program has no terminal to compare /dev/console with (process.terminal judges that)');
+      const c = seen.console;
+      if (c === undefined) return unjudged('the probe reported nothing of /dev/console');
+      const ok = c !== null && c.dev === tty.dev && c.ino === tty.ino;
+      return verdict(ok, ok ? `/dev/console is the program's terminal (${tty.major}:${tty.minor}, bind-mounted: the same file)`
+        : c === null ? '/dev/console does not exist' : `/dev/console is ${c.type} ${c.major}:${c.minor} (file ${c.dev}:${c.ino}), not the program's terminal ${tty.major}:${tty.minor} (file ${tty.dev}:${tty.ino})`,
+      { expected: { dev: tty.dev, ino: tty.ino }, actual: c });
     },
   },
   seccomp: {
@@ -274,19 +465,14 @@ export function allowsEveryCall(profile: NonNullable<NonNullable<ConfigRead['lin
   return profile.defaultAction === 'SCMP_ACT_ALLOW' && (profile.syscalls ?? []).every((r) => r.action === 'SCMP_ACT_ALLOW');
 }
 
-/** The config property path a row reads ("process.user.uid" → ["process", "user", "uid"]). */
-export function rowPath(row: ProcessRow): string[] {
-  return row.property.split('.');
-}
-
 export type ProcessProperty = keyof typeof PROCESS_ROWS;
 export const PROCESS_PROPERTIES = Object.keys(PROCESS_ROWS) as ProcessProperty[];
 
 /** Findings for the named rows, each message prefixed with its property. */
-export function judgeRows(properties: readonly ProcessProperty[], config: ConfigRead, seen: ProbeReport, caller: CallerFacts): Finding[] {
+export function judgeRows(properties: readonly ProcessProperty[], configured: ProcessRead, seen: ProbeReport, caller: CallerFacts, config: ConfigRead = { process: configured }): Finding[] {
   return properties.map((p) => {
     const row: ProcessRow = PROCESS_ROWS[p];
-    const f = row.compare(config.process ?? {}, seen, caller, config);
+    const f = row.compare(configured, seen, caller, config);
     return 'skip' in f ? unjudged(`${row.property}: ${f.skip}`) : { ...f, message: `${row.property}: ${f.message}` };
   });
 }

@@ -14,10 +14,10 @@ export const processAsConfigured = defineCheck({
   judge(params, seen) {
     if ('missing' in seen.report) {
       // The probe needs a few calls to write its report; a profile that denies one leaves none, which is no fault of the runtime's.
-      const profile = seen.linux?.seccomp;
+      const profile = seen.config?.linux?.seccomp;
       if (profile && !allowsEveryCall(profile)) return [unjudged(`${seen.report.missing}; the config's seccomp profile may deny a call the probe needs to write it`)];
       return [fail(seen.report.missing)];
     }
-    return judgeRows(params.properties, { process: seen.configured, ...(seen.linux ? { linux: seen.linux } : {}) }, seen.report, { oomScoreAdj: seen.callerOomScoreAdj });
+    return judgeRows(params.properties, seen.configured, seen.report, { oomScoreAdj: seen.callerOomScoreAdj }, seen.config ?? { process: seen.configured });
   },
 });

@@ -39,6 +39,7 @@ const OPTIONS = {
   verbose: { type: 'boolean', help: 'human reporter: every requirement, not only failures' },
   vm: { type: 'string', value: 'cgroup2|cgroup1', help: 'run the suite inside a throwaway VM with a pure cgroup v2 (or v1) hierarchy (qemu, Debian\'s kernel, busybox-static)' },
   'vm-timeout': { type: 'string', value: 'MS', help: 'deadline for the whole VM run (default 1800000)' },
+  certify: { type: 'string', value: 'DIR', help: 'also write a certification bundle into DIR, which ocicomply makes (mode 0755; or an empty directory only you can write): results, JUnit, TAP log, HTML and Markdown matrix, environment.json, README.md, SHA256SUMS; with several --runtime, DIR/NAME per runtime; check it with ocicomply verify DIR' },
   html: { type: 'string', value: 'FILE', help: 'write the matrix as one self-contained HTML page to FILE' },
   markdown: { type: 'string', value: 'FILE', help: 'write the matrix as Markdown to FILE (- for standard output, the default without --html)' },
   help: { type: 'boolean', short: 'h', help: 'print this help' },
@@ -60,7 +61,7 @@ export const COMMANDS = {
   run: {
     synopsis: 'run --runtime RUNTIME [--runtime RUNTIME]... [options]',
     summary: 'run the suite against RUNTIME',
-    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'help'],
+    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'certify', 'help'],
   },
   'check-config': {
     synopsis: 'check-config CONFIG.json --runtime RUNTIME [options]',
@@ -83,6 +84,21 @@ export const COMMANDS = {
     summary: 'merge results documents (of runs with --json) into one matrix of requirements by run, with grades',
     options: ['html', 'markdown', 'help'],
     positionals: 'RESULTS.json...',
+  },
+  coverage: {
+    synopsis: 'coverage [--spec-version V] [--json]',
+    summary: 'count the spec\'s normative sentences at V, per document and section: judged, cannot be judged, not judged yet',
+    options: ['spec-version', 'json', 'help'],
+    overrides: {
+      'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose sentences are counted (a release ocicomply knows; default: the newest, 1.3.0)' },
+      json: { type: 'boolean', help: 'print the figures as JSON: specVersion, the totals, levels (MUST, SHOULD, MAY) and documents, each with its sections' },
+    },
+  },
+  verify: {
+    synopsis: 'verify DIR',
+    summary: 'check a certification bundle written by run --certify: checksums, no file missing or added, and the documents agree',
+    options: ['help'],
+    positionals: 'DIR',
   },
   doctor: {
     synopsis: 'doctor [--runtime RUNTIME [--runtime-arg ARG]...] [--jobs N]',
@@ -116,8 +132,9 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`
 
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 3 the run left something it could not remove (ocicomply clean retries it),
-130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input;
-check-config also: 4 nothing was judged (the runtime refused the config)
+130/143 interrupted by SIGINT/SIGTERM; report, coverage: 0 written, 2 bad input;
+verify: 0 the bundle checks out, 1 it does not, 2 DIR is missing, not a directory or a symbolic link;
+check-config: also 4 nothing was judged (each result says why)
 `;
 
 /** Help text in lines of at most `width` characters. */

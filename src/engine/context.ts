@@ -55,6 +55,12 @@ export interface Container {
   bundleFingerprint?: ReadonlyMap<string, string>;
   /** The seccomp agent process, while it runs. */
   agent?: ChildProcess;
+  /**
+   * With process.terminal true: the socket given to create as
+   * --console-socket, the console receiver listening on it and its log, and
+   * the marker the program writes on its stdout.
+   */
+  console?: { readonly socket: string; readonly log: string; readonly marker: string; readonly receiver: ChildProcess };
   /** The most recent state taken, and the op generation it was taken in. */
   latestState?: { readonly generation: number; readonly call: CallRecord; readonly parsed: StateParse };
 }
@@ -79,12 +85,8 @@ export interface Assertion {
 
 export class CaseAborted extends Error {
   override readonly name = 'CaseAborted';
-  /**
-   * The runtime call that made the case stop, when one did. `refused`: the
-   * stop is no verdict on the runtime (it refused a refusable create or start), so
-   * what later steps would have judged is skipped, not failed.
-   */
-  constructor(message: string, readonly call?: CallRecord, readonly refused = false) {
+  /** The runtime call that made the case stop, when one did. */
+  constructor(message: string, readonly call?: CallRecord) {
     super(message);
   }
 }
@@ -109,6 +111,8 @@ export class CaseContext {
     readonly signal: AbortSignal,
     /** Records every id before it is handed to create, so leftovers can be found. */
     readonly journal: (c: Container) => Promise<void>,
+    /** The run's one `features` call, made before the cases (absent where none was made). */
+    readonly featuresCall?: CallRecord,
   ) {}
 
   container(alias: string): Container {

@@ -9,7 +9,7 @@ import type { CallRecord } from '../results.js';
 import { describeOutcome, succeeded } from '../runtime/driver.js';
 import type { CaseContext, Container } from './context.js';
 import { CaseAborted } from './context.js';
-import { exitStatusVerdict, noEffectVerdict, outcomeVerdict } from './op-verdicts.js';
+import { exitStatusVerdict, generatedError, noEffectVerdict, outcomeVerdict } from './op-verdicts.js';
 import { observeProcess } from './observe.js';
 
 export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
@@ -23,8 +23,14 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
     if (step.op === 'delete') c.deleted = true;
     if (step.op === 'state') await observeProcess(c, c.latestState!.parsed);
   }
-  if (step.refusable && !succeeded(call) && !call.timedOut && call.signal === null) {
-    throw new CaseAborted(`not judged: the runtime refused the config: ${step.op} ${describeOutcome(call)}`, call, true);
+  // A valid value the runtime refuses is one it does not support (config.md, Valid values): nothing of the case can be judged.
+  if (step.refused === 'unsupported' && generatedError(call)) {
+    ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not supported by the runtime: it refused a valid value (config.md, Valid values: a runtime MAY support a subset of the valid values and MUST refuse the rest); ${step.op} ${describeOutcome(call)}`);
+    throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) refused a valid value: not supported`, call);
+  }
+  if (step.refused === 'config' && generatedError(call)) {
+    ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not judged: the runtime refused the config: ${step.op} ${describeOutcome(call)}`);
+    throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) refused the config`, call);
   }
   let changed: string[] = [];
   if (watched !== undefined) {
@@ -76,7 +82,7 @@ async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<Cal
     case 'run':
       c.bundleFingerprint ??= await fingerprintBundle(c.paths.bundle);
       await ctx.journal(c);
-      return ctx.record(step.op === 'create' ? ctx.driver.create(c.id, bundle, opts) : ctx.driver.run(c.id, bundle, opts));
+      return ctx.record(step.op === 'create' ? ctx.driver.create(c.id, bundle, { ...opts, consoleSocket: c.console?.socket }) : ctx.driver.run(c.id, bundle, opts));
     case 'start':
       return ctx.record(ctx.driver.start(c.id, opts));
     case 'kill':

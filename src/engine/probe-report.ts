@@ -35,7 +35,51 @@ export interface ProbeReport {
   readonly noNewPrivs?: boolean | null;
   /** /proc/self/oom_score_adj (null: unreadable). */
   readonly oomScoreAdj?: number | null;
+  /** The open descriptors at start, with their readlink targets (null: /proc/self/fd unreadable). */
+  readonly fds?: readonly { readonly fd: number; readonly target: string | null }[] | null;
+  /** Descriptors 0, 1 and 2 at start. */
+  readonly stdio?: readonly StdioSeen[];
+  /** What /dev/console is (null: absent). */
+  readonly console?: FileIdentity | null;
+
+  // Scheduling, I/O priority, CPU affinity, personality and security labels (json_sched_facts in probe.c).
+  /** sched_getattr(2) (null: the call failed). */
+  readonly scheduler?: SchedAttr | null;
+  /** ioprio_get(IOPRIO_WHO_PROCESS, 0) as class number (0 none, 1 RT, 2 BE, 3 IDLE) and level (null: the call failed). */
+  readonly ioPriority?: { readonly class: number; readonly priority: number } | null;
+  /** The CPUs of sched_getaffinity(2) (null: the call failed). */
+  readonly cpuAffinity?: readonly number[] | null;
+  /** personality(0xffffffff): the execution domain in the low byte, flags above (null: the call failed). */
+  readonly personality?: number | null;
+  /** uname(2)'s machine (null: the call failed). */
+  readonly machine?: string | null;
+  /** /proc/self/attr/current and /proc/self/attr/apparmor/current (null: unreadable, no security module answers). */
+  readonly lsm?: { readonly current: string | null; readonly apparmor: string | null };
 }
+
+/** struct sched_attr as the kernel reports it: policy by number (SCHED_OTHER 0, FIFO 1, RR 2, BATCH 3, ISO 4, IDLE 5, DEADLINE 6), flags as a bit mask. */
+export interface SchedAttr {
+  readonly policy: number;
+  readonly flags: number;
+  readonly nice: number;
+  readonly priority: number;
+  readonly runtime: number;
+  readonly deadline: number;
+  readonly period: number;
+}
+
+/** A file's type (c, b, d, l, p, s, f), identity (dev, ino) and device number. */
+export interface FileIdentity {
+  readonly type: string;
+  readonly dev: number;
+  readonly ino: number;
+  readonly major: number;
+  readonly minor: number;
+}
+
+export type StdioSeen =
+  | { readonly fd: number; readonly open: false }
+  | (FileIdentity & { readonly fd: number; readonly open: true; readonly tty: boolean; readonly winsize: { readonly rows: number; readonly cols: number } | null });
 
 export const CAPABILITY_SETS = ['bounding', 'effective', 'permitted', 'inheritable', 'ambient'] as const;
 export type CapabilitySet = (typeof CAPABILITY_SETS)[number];

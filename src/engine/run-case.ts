@@ -3,8 +3,8 @@
  * turns assertions into one verdict per requirement, and always tears down
  * every container it created.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { cgroupMounts } from '../host/cgroups.js';
 import { dirname, join } from 'node:path';
 import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../util/harness-fault.js';
@@ -21,6 +21,7 @@ import type { RuntimeDriver } from '../runtime/driver.js';
 import type { ProcessIdentity } from '../host/proc.js';
 import { inRange } from '../spec/version.js';
 import { readConfig } from '../spec/config.js';
+import { IN_CONTAINER } from '../bundle/config.js';
 import type { Container, Timing } from './context.js';
 import { CaseAborted, CaseContext } from './context.js';
 import { editConfig, runOp } from './ops.js';
@@ -63,6 +64,8 @@ export interface CaseEnvironment {
   readonly signal: AbortSignal;
   /** The runtime's `features` document, or null when it has none. */
   readonly features: Readonly<Record<string, unknown>> | null;
+  /** The `features` call the run made once, before the cases (the feature checks judge its output). */
+  readonly featuresCall?: CallRecord;
   readonly host: HostFacts;
   /** The checks a case's steps name (the loader has validated each step's parameters against them). */
   readonly checks: CheckRegistry;
@@ -95,7 +98,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
   }
   const journal = async (c: Container): Promise<void> =>
     env.workspace.journal({ id: c.id, cgroupsPath: cgroupsPathOf(c), harnessCgroups: c.harnessCgroups, ...(c.process ? { process: c.process } : {}) });
-  const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal);
+  const ctx = new CaseContext(testCase, containers, env.driver, env.timing, env.specVersion, env.signal, journal, env.featuresCall);
 
   let abort: Abort | undefined;
   let fault: HarnessFault | undefined;
@@ -111,7 +114,7 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
     fault = harnessFaultOf(e, ownDirs(env));
     const reason = e instanceof CaseAborted ? e.message : `internal error in step ${ctx.currentStep?.index ?? '?'}: ${(e as Error).stack ?? String(e)}`;
     const call = e instanceof CaseAborted ? e.call : ctx.relevantCall();
-    abort = { reason, atStep: ctx.currentStep?.index ?? 0, refused: e instanceof CaseAborted && e.refused, ...(call ? { call } : {}) };
+    abort = { reason, atStep: ctx.currentStep?.index ?? 0, ...(call ? { call } : {}) };
   }
 
   const cleanupProblems: string[] = [];
@@ -125,7 +128,8 @@ export async function runCase(written: Case, env: CaseEnvironment): Promise<Case
       cleanupProblems.push(...(await env.teardown({ id: c.id, cgroupsPath: cgroupsPathOf(c), process: c.process, cgroupDirs: c.cgroupDirs, harnessCgroups: c.harnessCgroups })));
     }
   }));
-  await Promise.all([...containers.values()].map((c) => stopAgent(c)));
+  await Promise.all([...containers.values()].flatMap((c) => [stopHelper(c.agent), stopHelper(c.console?.receiver)]));
+  await Promise.all([...containers.values()].map((c) => (c.console ? rm(c.console.socket, { force: true }) : undefined)));
   await env.workspace.removeCaseDir(dir);
   // The harness's own I/O failed: nothing the case saw is a verdict, and the suite stops.
   if (fault) throw new HarnessFaultError(fault);
@@ -160,13 +164,27 @@ function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> |
       if (!host.controllers.includes(name)) return `needs the ${name} cgroup controller; this ${host.cgroup} host offers ${host.controllers.join(', ') || 'none'}`;
       continue;
     }
+    if ('host' in need) {
+      if (!host.security?.linux32Machine) return 'needs a machine known to run 32-bit programs (the LINUX32 personality); this one is not';
+      continue;
+    }
+    if ('supported' in need) {
+      if (featureAt(features, need.supported) === false) return `the runtime's features say it does not support this (${need.supported} is false)`;
+      continue;
+    }
     if (!features) return `needs the runtime's features document (${need.feature} including ${need.includes}); the runtime has no features command`;
-    let at: unknown = features;
-    for (const key of need.feature.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+    const at = featureAt(features, need.feature);
     if (!Array.isArray(at)) return `the runtime's features document has no ${need.feature}`;
     if (!at.includes(need.includes)) return `the runtime's features do not list ${need.includes} in ${need.feature}`;
   }
   return undefined;
+}
+
+/** The value at a dotted path of the features document (undefined: no document, or nothing there). */
+function featureAt(features: Readonly<Record<string, unknown>> | null, path: string): unknown {
+  let at: unknown = features ?? undefined;
+  for (const key of path.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
 }
 
 /**
@@ -175,18 +193,49 @@ function unmetNeed(testCase: Case, features: Readonly<Record<string, unknown>> |
  * deadline, so not even a run killed with SIGKILL leaves it behind.
  */
 async function startAgent(c: Container, socket: string, answer: number, env: CaseEnvironment): Promise<void> {
-  const timeoutMs = env.timing.callTimeoutMs * 6;
-  c.agent = spawn(env.probeBinary, ['seccomp-agent', socket, c.paths.agentLog, '--answer', String(answer), '--timeout-ms', String(timeoutMs)], { stdio: 'ignore' });
-  const listening = await pollUntil(async () => ((await readFile(c.paths.agentLog, 'utf8').catch(() => '')).includes('"listening"') ? true : undefined),
-    { timeoutMs: env.timing.waitTimeoutMs });
-  if (!listening) throw new Error(`the seccomp agent did not start listening on ${socket}`);
+  c.agent = await startHelper(env, ['seccomp-agent', socket, c.paths.agentLog, '--answer', String(answer)], c.paths.agentLog, `the seccomp agent did not start listening on ${socket}`);
 }
 
-async function stopAgent(c: Container): Promise<void> {
-  const agent = c.agent;
-  if (!agent || agent.exitCode !== null || agent.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => agent.once('exit', () => resolve()));
-  agent.kill('SIGKILL');
+/**
+ * Runs one of the probe's host helpers (seccomp-agent, console-receiver) and
+ * waits until its log says it listens. Its deadline is six call deadlines.
+ */
+async function startHelper(env: CaseEnvironment, args: readonly string[], log: string, notListening: string): Promise<ChildProcess> {
+  const timeoutMs = env.timing.callTimeoutMs * 6;
+  const child = spawn(env.probeBinary, [...args, '--timeout-ms', String(timeoutMs)], { stdio: 'ignore' });
+  const listening = await pollUntil(async () => ((await readFile(log, 'utf8').catch(() => '')).includes('"listening"') ? true : undefined),
+    { timeoutMs: env.timing.waitTimeoutMs });
+  if (!listening) {
+    await stopHelper(child);
+    throw new Error(notListening);
+  }
+  return child;
+}
+
+/**
+ * With process.terminal true, the caller must receive the terminal's
+ * controller (command line interface, create --console-socket): the probe's
+ * console receiver listens on a socket of the run's own, and the program is
+ * told to write a marker on its stdout, which must come out of the controller.
+ */
+async function startConsole(c: Container, socket: string, marker: string, env: CaseEnvironment): Promise<void> {
+  // Beside the bundle, not in the directory the container shares: the program cannot write what the receiver saw.
+  const log = join(dirname(c.paths.shared), 'console.log');
+  const receiver = await startHelper(env, ['console-receiver', socket, log], log, `the console receiver did not start listening on ${socket}`);
+  c.console = { socket, log, marker, receiver };
+}
+
+/** The probe's own args with the console marker added (a case that runs something else gets none). */
+function withMarker(config: Record<string, unknown>, marker: string): Record<string, unknown> {
+  const args = readConfig(config).process?.args;
+  if (!args || args[0] !== IN_CONTAINER.probe || args[1] !== 'run') return config;
+  return mergeConfig(config, { process: { args: [...args.slice(0, 2), '--say', marker, ...args.slice(2)] } });
+}
+
+async function stopHelper(helper: ChildProcess | undefined): Promise<void> {
+  if (!helper || helper.exitCode !== null || helper.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => helper.once('exit', () => resolve()));
+  helper.kill('SIGKILL');
   await exited;
 }
 
@@ -248,6 +297,9 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     // A Unix socket path fits in 108 bytes: the agent's lives in the run's short socket directory, whatever --work-dir is.
     const agentSocket = join(env.workspace.socketDir, `${fresh.id}.sock`);
     if (spec.seccompAgent) config = mergeConfig(config, { linux: { seccomp: { listenerPath: agentSocket, listenerMetadata: fresh.id } } });
+    const terminal = readConfig(config).process?.terminal === true;
+    const marker = `ocicomply-console-marker-${fresh.id}`;
+    if (terminal) config = withMarker(config, marker);
     const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary, spec.whole ? { dirs: spec.whole.dirs, openShared: true } : undefined);
     const c: Container = {
       spec, id, config, createdOk: false, deleted: false, cgroupDirs: [], harnessCgroups: parent?.dirs ?? [],
@@ -258,7 +310,14 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       },
     };
     out.set(spec.alias, c);
-    if (spec.seccompAgent) await startAgent(c, agentSocket, spec.seccompAgent.answer, env);
+    try {
+      if (spec.seccompAgent) await startAgent(c, agentSocket, spec.seccompAgent.answer, env);
+      if (terminal) await startConsole(c, join(env.workspace.socketDir, `${fresh.id}.tty.sock`), marker, env);
+    } catch (e) {
+      // No container was created yet: the helpers already running are all there is to stop.
+      await Promise.all([...out.values()].flatMap((x) => [stopHelper(x.agent), stopHelper(x.console?.receiver)]));
+      throw e;
+    }
   }
   return out;
 }
@@ -287,7 +346,6 @@ function verdicts(
     if (skip !== undefined) return { ...base, status: 'skip', message: skip };
     // A requirement that a step after the abort would have judged has only part of its evidence: never a pass.
     if (abort && testCase.steps.some((s) => s.index >= abort.atStep && judges(s, r.id))) {
-      if (abort.refused) return { ...base, status: 'skip', message: abort.reason };
       return { ...base, status: 'fail', message: `not judged to the end: ${abort.reason}`, ...failedCall(abort.call) };
     }
     if (mine.length === 0) return { ...base, status: 'fail', message: 'no step judged this requirement', ...failedCall(abort?.call) };
@@ -309,8 +367,6 @@ interface Abort {
   readonly reason: string;
   /** The step that could not complete (0 when none had begun). */
   readonly atStep: number;
-  /** The runtime refused a refusable create: no verdict on it (see CaseAborted). */
-  readonly refused: boolean;
   /** The runtime call that stopped the case, or the last relevant one before it. */
   readonly call?: CallRecord;
 }

@@ -6,6 +6,9 @@
  */
 import { resolve } from 'node:path';
 import type { Catalogue } from '../catalogue.js';
+import { coverageOf } from '../coverage.js';
+import type { SentenceCatalogue } from '../sentences.js';
+import { sortVersions } from '../spec/version.js';
 import { SetupError } from '../util/errors.js';
 import { readMatrixDocument } from './json.js';
 import { buildMatrix, ConflictingRunsError, type Matrix, type NamedDocument } from './matrix.js';
@@ -18,6 +21,7 @@ export interface ReportCommand {
   readonly html: string | undefined;
   readonly markdown: string | undefined;
   readonly catalogue: () => Promise<Catalogue>;
+  readonly sentences: () => Promise<SentenceCatalogue>;
 }
 
 export async function report(o: ReportCommand): Promise<number> {
@@ -35,15 +39,19 @@ export async function report(o: ReportCommand): Promise<number> {
     const documents: NamedDocument[] = [];
     for (const file of o.files) documents.push({ file, doc: await readMatrixDocument(file) });
     let matrix: Matrix;
+    const catalogue = await o.catalogue();
     try {
-      matrix = buildMatrix(documents, await o.catalogue());
+      matrix = buildMatrix(documents, catalogue);
     } catch (e) {
       if (e instanceof ConflictingRunsError) throw new SetupError(`report: ${e.message}`);
       throw e;
     }
     for (const d of matrix.duplicates) process.stderr.write(`ocicomply: ${d.file} repeats the run of ${d.sameAs} with the same results; shown once\n`);
-    if (html) await html.write(renderMatrixHtml(matrix));
-    if (markdown) await markdown.write(renderMatrixMarkdown(matrix));
+    // What the grades vouch for: the spec's sentences at each target version among the runs.
+    const sentences = await o.sentences();
+    const coverage = sortVersions(matrix.runs.map((r) => r.specVersion)).map((v) => coverageOf(sentences, catalogue, v));
+    if (html) await html.write(renderMatrixHtml(matrix, coverage));
+    if (markdown) await markdown.write(renderMatrixMarkdown(matrix, coverage));
     return 0;
   } finally {
     for (const out of opened) await out.discard();

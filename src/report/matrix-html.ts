@@ -5,6 +5,8 @@
  * screen. Every verdict and grade is a word, not a colour alone; a failure's
  * or skip's reason shows on hover and when its cell is tapped (details).
  */
+import type { Coverage } from '../coverage.js';
+import { COVERAGE_LEGEND, coverageRows, percent, VOUCHES_FOR } from './coverage-text.js';
 import type { Grade, Matrix, MatrixCell, MatrixRun } from './matrix.js';
 import { CELL_LABEL, GRADE_LABEL, GRADE_NOTE } from './matrix-markdown.js';
 
@@ -76,7 +78,17 @@ function runHead(r: MatrixRun, i: number): string {
   return `<th class="runhead" scope="col">run ${i + 1}<span>${h(r.runtime)}</span><span>spec ${h(r.specVersion)}</span><span>${h(r.kernel)}</span><span>cgroup ${h(r.cgroup)}</span><span>${r.vm ? `VM ${h(r.vm)}` : 'no VM'}</span></th>`;
 }
 
-export function renderMatrixHtml(m: Matrix): string {
+/** "What a green grade vouches for": the coverage of the spec at each run's spec version. */
+function coverageSection(coverage: readonly Coverage[]): string {
+  if (coverage.length === 0) return '';
+  const rows = coverage.map((c) => coverageRows(c, false).map((r) => {
+    const label = r.depth === 0 ? `<strong>${h(r.label)}</strong>` : h(r.label);
+    return `<tr><th class="req narrow" scope="row">spec ${h(c.specVersion)}: ${label}</th><td>${r.counts.sentences}</td><td>${r.counts.judged} (${percent(r.counts.judged, r.counts.sentences)})</td><td>${r.counts.notJudged}</td><td>${r.counts.notYet}</td></tr>`;
+  }).join('')).join('');
+  return `<h2 id="coverage">What a green grade vouches for</h2><p class="legend">${h(VOUCHES_FOR)}</p><div class="scroll"><table class="runs"><thead><tr><th class="req narrow" scope="col">sentences of</th><th scope="col">sentences</th><th scope="col">judged</th><th scope="col">cannot be judged</th><th scope="col">not judged yet</th></tr></thead><tbody>${rows}</tbody></table></div><p class="legend">${h(COVERAGE_LEGEND)}</p>`;
+}
+
+export function renderMatrixHtml(m: Matrix, coverage: readonly Coverage[] = []): string {
   const heads = m.runs.map(runHead).join('');
   const runsTable = `<div class="scroll"><table class="runs"><thead><tr><th class="req narrow" scope="col">run</th><th scope="col">runtime</th><th scope="col">spec</th><th scope="col">host</th><th scope="col">VM</th><th scope="col">started</th><th scope="col">grade</th><th scope="col">pass / fail / skip</th><th scope="col">file</th></tr></thead><tbody>${m.runs.map((r, i) =>
     `<tr><th class="req narrow" scope="row">run ${i + 1}</th><td>${h(r.runtime)}<br><code>${breakable(r.runtimePath)}</code></td><td>${h(r.specVersion)}</td><td>${h(r.host)}</td><td>${r.vm ? h(r.vm) : 'no'}</td><td>${r.startedAt ? h(r.startedAt) : '—'}</td><td>${grade(r.grade)}${r.loadErrors > 0 ? ` (${r.loadErrors} case file(s) not loaded)` : ''}</td><td>${r.counts.pass} / ${r.counts.fail} / ${r.counts.skip}</td><td><code>${h(r.file)}</code></td></tr>`).join('')}</tbody></table></div>`;
@@ -106,6 +118,7 @@ export function renderMatrixHtml(m: Matrix): string {
 <h2>Grades</h2>${grades}
 <h2>Legend</h2>${legend}
 <h2>Runs</h2>${runsTable}${dups}
+${coverageSection(coverage)}
 ${areas}
 </body></html>
 `;

@@ -1,7 +1,11 @@
 /**
  * The results matrix as GitHub-flavoured Markdown: the runs, a grades table
- * (each run, and each run's areas) and a table per area.
+ * (each run, and each run's areas), what a green grade vouches for (the spec's
+ * sentences each run's spec version has, and how many are judged) and a
+ * table per area.
  */
+import type { Coverage } from '../coverage.js';
+import { COVERAGE_LEGEND, coverageRows, percent, VOUCHES_FOR } from './coverage-text.js';
 import type { CellStatus, Grade, Matrix, MatrixCell, MatrixRun } from './matrix.js';
 
 export const GRADE_LABEL: Record<Grade, string> = { green: 'green', yellow: 'yellow', red: 'red' };
@@ -38,7 +42,21 @@ function cell(c: MatrixCell | null): string {
   return `${label}: ${md(short(why.join('; ')))}`;
 }
 
-export function renderMatrixMarkdown(m: Matrix): string {
+/** "What a green grade vouches for": the coverage of the spec at each run's spec version. */
+function coverageSection(coverage: readonly Coverage[]): string[] {
+  if (coverage.length === 0) return [];
+  const out = ['', '## What a green grade vouches for', '', VOUCHES_FOR, '', '| spec | sentences of | sentences | judged | cannot be judged | not judged yet |', '|---|---|---|---|---|---|'];
+  for (const c of coverage) {
+    for (const r of coverageRows(c, false)) {
+      const label = r.depth === 0 ? `**${md(r.label)}**` : md(r.label);
+      out.push(`| ${md(c.specVersion)} | ${label} | ${r.counts.sentences} | ${r.counts.judged} (${percent(r.counts.judged, r.counts.sentences)}) | ${r.counts.notJudged} | ${r.counts.notYet} |`);
+    }
+  }
+  out.push('', md(COVERAGE_LEGEND));
+  return out;
+}
+
+export function renderMatrixMarkdown(m: Matrix, coverage: readonly Coverage[] = []): string {
   const out: string[] = ['# Results matrix', ''];
   out.push('| run | runtime | spec | host | VM | started | grade | pass | fail | skip | file |', '|---|---|---|---|---|---|---|---|---|---|---|');
   m.runs.forEach((r, i) => {
@@ -52,6 +70,7 @@ export function renderMatrixMarkdown(m: Matrix): string {
   out.push('## Grades', '', `| area | ${runCols.join(' | ')} |`, `|---|${runCols.map(() => '---').join('|')}|`);
   out.push(`| **all** | ${m.runs.map((r) => grade(r.grade)).join(' | ')} |`);
   for (const a of m.areas) out.push(`| ${md(a.area)} | ${a.grades.map(grade).join(' | ')} |`);
+  out.push(...coverageSection(coverage));
 
   for (const a of m.areas) {
     out.push('', `## ${md(a.area)}`, '', `| requirement | level | ${runCols.join(' | ')} |`, `|---|---|${runCols.map(() => '---').join('|')}|`);

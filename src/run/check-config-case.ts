@@ -5,13 +5,15 @@
  * harness changed in the config and of what is in it but not judged. Pure:
  * the command reads and validates the file, this only derives.
  *
- * Rows are picked by their `property` path alone, so a row added to the table
- * is picked up here without a change: a row is judged when the config sets
- * its property (or, for a row `judgedWhen: 'unset'`, when it does not).
+ * Rows are picked by asking each row of the table whether the config asks
+ * it anything (a row says notApplicable when it does not, before it looks at
+ * the report), so a row added to the table is picked up here without a change.
  */
 import type { Catalogue, Requirement } from '../catalogue.js';
 import type { Case, Step } from '../cases/types.js';
-import { PROCESS_PROPERTIES, PROCESS_ROWS, rowPath, type ProcessProperty, type ProcessRow } from '../checks/process-table.js';
+import { PROCESS_PROPERTIES, PROCESS_ROWS, type ProcessProperty, type ProcessRow } from '../checks/process-table.js';
+import type { ProbeReport } from '../engine/probe-report.js';
+import { readConfig, type ConfigRead } from '../spec/config.js';
 
 /** A property of the config, and what check-config did with it or why it is not judged. */
 export interface PropertyNote {
@@ -62,11 +64,25 @@ export function configCaseId(fileName: string): string {
   return `check-config/${stem || 'config'}`;
 }
 
-/** Is the row judged for this config? A replaced property is the harness's, not the user's: never judged. */
-function picks(row: ProcessRow, config: Json): boolean {
-  if (REPLACED.some((r) => r.property === row.property)) return false;
-  const set = at(config, rowPath(row)) !== undefined;
-  return (row.judgedWhen ?? 'set') === 'set' ? set : !set;
+/** A report of nothing: what a row is shown when asked only whether the config asks it anything. */
+const NOTHING_SEEN: ProbeReport = {
+  startedUs: 0, pid: 0, ppid: 0, uid: 0, gid: 0, euid: 0, egid: 0, groups: [], cwd: null, hostname: null, args: [], env: [], namespaces: {}, cgroup: null,
+};
+
+/** The config property a row stands for, without the words that qualify it ("process.terminal (false or unset)"). */
+function propertyOf(row: ProcessRow): string {
+  return row.property.split(' ')[0]!;
+}
+
+/**
+ * Is the row judged for this config (as handed to the runtime)? Not when the
+ * property is one the harness replaced or dropped (that value is the
+ * harness's, not the user's); else when the row has something to judge in it.
+ */
+function picks(row: ProcessRow, config: ConfigRead, handled: readonly string[]): boolean {
+  if (handled.includes(propertyOf(row))) return false;
+  const f = row.compare(config.process ?? {}, NOTHING_SEEN, { oomScoreAdj: null }, config);
+  return !('skip' in f && f.inapplicable === true);
 }
 
 /**
@@ -119,8 +135,10 @@ function unjudgedProperties(config: Json, covered: readonly string[], handled: r
 /** `file`: the config file as given, which reports name as the case's file. */
 export function planCheckConfig(config: Json, file: string, catalogue: Catalogue): CheckConfigPlan {
   const caseId = configCaseId(file);
-  const rows = PROCESS_PROPERTIES.filter((p) => picks(PROCESS_ROWS[p], config));
   const { config: toRun, changed, dropped } = harnessable(config);
+  const handled = [...REPLACED.map((r) => r.property), ...dropped.map((d) => d.property)];
+  const read = readConfig(toRun);
+  const rows = PROCESS_PROPERTIES.filter((p) => picks(PROCESS_ROWS[p], read, handled));
   const requirement = (id: string): Requirement => {
     const r = catalogue.get(id);
     if (!r) throw new Error(`the process table names ${id}, which the catalogue lacks`);
@@ -128,7 +146,7 @@ export function planCheckConfig(config: Json, file: string, catalogue: Catalogue
   };
   const ids = [...new Set(rows.map((p) => PROCESS_ROWS[p].requirement))];
   const op = (index: number, name: 'create' | 'start', requirements: string[], refusable: boolean): Step => ({
-    kind: 'op', index, container: 'main', op: name, expect: 'success', requirements, exitStatus: [], noEffect: [], missingBundle: false, refusable,
+    kind: 'op', index, container: 'main', op: name, expect: 'success', requirements, exitStatus: [], noEffect: [], missingBundle: false, ...(refusable ? { refused: 'config' as const } : {}),
   });
   // Both may fail through the config alone (a profile that denies execve, a user namespace the
   // runtime cannot set up here): then nothing is judged, and the run says the runtime refused it.
@@ -148,8 +166,7 @@ export function planCheckConfig(config: Json, file: string, catalogue: Catalogue
     }]]),
     steps,
   };
-  const covered = rows.map((p) => PROCESS_ROWS[p].property);
-  const handled = [...REPLACED.map((r) => r.property), ...dropped.map((d) => d.property)];
+  const covered = rows.map((p) => propertyOf(PROCESS_ROWS[p]));
   const notJudged = [
     ...dropped,
     ...unjudgedProperties(config, covered, handled).map((property) => ({ property, why: NOT_JUDGED_WHY[property] ?? 'kept as given; no row of the process table observes it' })),

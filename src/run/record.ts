@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { PACKAGE_ROOT } from '../paths.js';
-import type { RunOptionsRecord, RunRecord, SpecVersionSource } from '../results.js';
+import type { CaseSetRecord, ProfileRecord, RunOptionsRecord, RunRecord, SpecVersionSource, SystemFacts } from '../results.js';
 import type { RuntimeFacts } from '../runtime/info.js';
 import { VERSION } from '../version.js';
 
@@ -31,6 +31,16 @@ export async function installCommit(): Promise<string | null> {
   return head && /^[0-9a-f]{40,64}$/.test(head) ? head : null;
 }
 
-export function runRecord(started: Date, ended: Date, commit: string | null, options: RunOptionsRecord): RunRecord {
-  return { startedAt: started.toISOString(), endedAt: ended.toISOString(), ocicomply: { version: VERSION, commit }, node: process.version, options };
+/** What the run record says beyond its options: the case set, the profile, the system. */
+export interface RunRecordFacts {
+  readonly cases: CaseSetRecord | undefined;
+  readonly profile: ProfileRecord;
+  readonly system: SystemFacts;
+}
+
+export function runRecord(started: Date, ended: Date, commit: string | null, options: RunOptionsRecord, facts: RunRecordFacts): RunRecord {
+  return {
+    startedAt: started.toISOString(), endedAt: ended.toISOString(), ocicomply: { version: VERSION, commit }, node: process.version, options,
+    ...(facts.cases ? { cases: facts.cases } : {}), profile: facts.profile, system: facts.system,
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * Where a run binds its Unix sockets (the seccomp agents' listeners). A
+ * Where a run binds its Unix sockets (the seccomp agents' listeners, the console receivers). A
  * socket path must fit sun_path (108 bytes with its NUL), so the sockets do
  * not live in the work directory, whose path the user chooses, but in a
  * short directory of the run's own: /run/ocicomply-TAG-sock for root (/run
@@ -15,7 +15,7 @@ import { SetupError } from '../util/errors.js';
 import { NAME_PREFIX } from './names.js';
 import { ancestorProblem, privateDirProblem } from './private-dir.js';
 
-/** The longest socket name the run binds in it: a container id and `.sock`. */
+/** The longest socket name the run binds in it: a container id and `.sock` (a seccomp agent) or `.tty.sock` (a console receiver). */
 export const SOCKET_NAME_MAX = 40;
 
 export async function socketBase(uid = process.geteuid?.() ?? 0): Promise<string> {

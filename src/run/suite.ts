@@ -8,13 +8,16 @@ import type { Timing } from '../engine/context.js';
 import { ownDirs, runCase } from '../engine/run-case.js';
 import { CHECKS } from '../checks/index.js';
 import { hostFacts } from '../host/facts.js';
+import { systemFacts } from '../host/system.js';
+import { defaultProfile } from '../bundle/profile.js';
+import { memoryTapReporter, teeReporter } from '../report/tee.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
 import { renderJsonDocument } from '../report/json.js';
 import { renderJUnit } from '../report/junit.js';
 import type { ReportOutput } from '../report/output.js';
 import type { Reporter } from '../report/reporter.js';
-import type { CaseResult, CallRecord, CheckConfigRecord, LeftBehind, LoadError, RunDocument, SpecVersionSource } from '../results.js';
+import type { CaseResult, CallRecord, CaseSetRecord, CheckConfigRecord, LeftBehind, LoadError, RunDocument, SpecVersionSource } from '../results.js';
 import type { Case } from '../cases/types.js';
 import { failsRun, summarize } from '../results.js';
 import type { ExpectationsFile } from '../expectations/file.js';
@@ -75,6 +78,17 @@ export interface SuiteOptions {
     /** The exit status when no MUST failed and nothing else decides it, or undefined for 0. */
     readonly status: (cases: readonly CaseResult[]) => number | undefined;
   };
+  /** The case files the cases were loaded from, for the run record. */
+  readonly caseSet?: CaseSetRecord;
+  /** With --certify: called with the run's reports once it has ended (not when interrupted). */
+  readonly certify?: (reports: CertifyReports) => Promise<void>;
+}
+
+/** What a certification bundle is made from: the results document, the JUnit XML and the TAP log of one run. */
+export interface CertifyReports {
+  readonly doc: RunDocument;
+  readonly junit: string;
+  readonly tap: string;
 }
 
 
@@ -85,7 +99,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const runtime = await runtimeCommand(opts.runtime, opts.runtimeArgs);
   const runtimePath = runtime.path;
   const { expectations } = opts;
-  const [probeBinary, host] = await Promise.all([ensureProbe(), hostFacts()]);
+  const [probeBinary, host, system] = await Promise.all([ensureProbe(), hostFacts(), systemFacts()]);
 
   const stale = await cleanStaleRuns(opts.workDir, runtime);
   if (stale.runs > 0) process.stderr.write(`ocicomply: cleaned ${stale.runs} run(s) left by a killed ocicomply (${stale.containers} container(s))\n`);
@@ -131,7 +145,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       process.stderr.write(`ocicomply: ${p}\n`);
       leftovers.push({ case: null, what: `probe container before the cases: ${p}` });
     }
-    const reporter: Reporter = opts.reporter === 'tap'
+    const shown: Reporter = opts.reporter === 'tap'
       ? (await import('../report/tap.js')).createTapReporter(out)
       : createHumanReporter(out, {
         color: Boolean(out.isTTY) && !process.env['NO_COLOR'], verbose: opts.verbose, live: Boolean(out.isTTY), jobs: opts.jobs,
@@ -141,6 +155,9 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
         },
         jsonFile: opts.json?.isStdout ? undefined : opts.json?.name, expectationsFile: expectations?.file,
       });
+    // A certification bundle keeps the TAP log whatever the terminal shows.
+    const tapLog = opts.certify ? memoryTapReporter() : undefined;
+    const reporter = tapLog ? teeReporter(shown, tapLog.reporter) : shown;
     const identity = { path: runtimePath, args: runtime.args, version: facts.version, versionOutput: facts.versionOutput, features: facts.features };
     const entries = expectations && applicableEntries(expectations, { specVersion, runtimeVersion: facts.version, cgroup: host.cgroup });
     if (expectations && entries?.length === 0 && expectations.entries.length > 0) {
@@ -163,7 +180,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing) });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, featuresCall: facts.featuresCall, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing) });
       } catch (e) {
         // The journal sweep below removes whatever the case left.
         sweep = true;
@@ -213,7 +230,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       only: opts.selectedBy?.only ?? [], skip: opts.selectedBy?.skip ?? [], jobs: opts.jobs,
       timeouts: { callMs: opts.timing.callTimeoutMs, waitMs: opts.timing.waitTimeoutMs, settleMs: opts.timing.settleMs }, vm: null,
       ...(opts.checkConfig ? { command: 'check-config' as const } : {}),
-    });
+    }, { cases: opts.caseSet, profile: defaultProfile(facts.configOciVersion, specVersion), system });
     const doc: RunDocument = {
       ocicomply: VERSION, run, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
@@ -225,6 +242,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     if (opts.junit) await opts.junit.write(renderJUnit(doc, results));
     const interruptedBy = interrupts.by();
     if (interruptedBy) return interruptStatus(interruptedBy);
+    // An interrupted run certifies nothing: its bundle is never written.
+    if (opts.certify && tapLog) await opts.certify({ doc, junit: renderJUnit(doc, results), tap: tapLog.text() });
     if (fault) {
       const unjudged = results.filter((r) => r.results.some((x) => x.message?.startsWith('not judged: harness fault'))).length;
       process.stderr.write(`ocicomply: harness fault: ${faultMessage(fault)}; the run stopped, ${unjudged} case(s) not judged (reported as skipped, none counts against the runtime)\n`);

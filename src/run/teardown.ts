@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path';
 import { cgroupDirsForPath, killCgroupProcesses, removeCgroupDirs } from '../host/cgroups.js';
 import { isAlive, killIfSame, type ProcessIdentity } from '../host/proc.js';
 import type { RuntimeDriver } from '../runtime/driver.js';
-import { parseState } from '../engine/state-document.js';
+import { removeThroughRuntime } from '../engine/remove-container.js';
 import { pollUntil } from '../util/poll.js';
 import { NAME_PREFIX } from './names.js';
 
@@ -63,23 +63,6 @@ export async function teardown(driver: RuntimeDriver | undefined, c: Leftover, o
 }
 
 /** Kill, wait for stopped, delete; true when the runtime no longer knows the container. */
-async function throughRuntime(driver: RuntimeDriver, c: Leftover, opts: TeardownOptions): Promise<boolean> {
-  const call = { timeoutMs: opts.callTimeoutMs };
-  const status = async (): Promise<string | undefined> => {
-    const r = await driver.state(c.id, call);
-    if (r.exitCode !== 0) return undefined;
-    const p = parseState(r.stdout);
-    return p.kind === 'not-json' ? 'unknown' : String(p.doc.status);
-  };
-  let st = await status();
-  if (st === undefined) return true;
-  if (st !== 'stopped') {
-    await driver.kill(c.id, 'KILL', call);
-    st = await pollUntil(async () => {
-      const s = await status();
-      return s === undefined || s === 'stopped' ? (s ?? 'gone') : undefined;
-    }, { timeoutMs: opts.waitTimeoutMs });
-  }
-  if (st !== 'gone') await driver.delete(c.id, call);
-  return (await status()) === undefined;
+function throughRuntime(driver: RuntimeDriver, c: Leftover, opts: TeardownOptions): Promise<boolean> {
+  return removeThroughRuntime(driver, c.id, opts);
 }

@@ -49,8 +49,14 @@ export class RuntimeDriver {
     return this.spawn(argv, opts);
   }
 
-  create(id: string, bundle: string, opts?: CallOptions): Promise<CallRecord> {
-    return this.call(['create', '--bundle', bundle, id], opts);
+  /**
+   * With consoleSocket, `--console-socket PATH`: the path of a listening
+   * AF_UNIX socket, the form runtimes implement (the command line interface
+   * document writes `<FD>`, an open socket; see README, The process).
+   */
+  create(id: string, bundle: string, opts?: CallOptions & { readonly consoleSocket?: string | undefined }): Promise<CallRecord> {
+    const console = opts?.consoleSocket !== undefined ? ['--console-socket', opts.consoleSocket] : [];
+    return this.call(['create', '--bundle', bundle, ...console, id], opts);
   }
   start(id: string, opts?: CallOptions): Promise<CallRecord> {
     return this.call(['start', id], opts);

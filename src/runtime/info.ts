@@ -6,6 +6,7 @@
 import { DEFAULT_SPEC_VERSION, releaseOf } from '../spec/version.js';
 import type { RuntimeDriver } from './driver.js';
 import { succeeded } from './driver.js';
+import type { CallRecord } from '../results.js';
 
 export interface RuntimeFacts {
   /** First line of --version output, or null. */
@@ -14,6 +15,8 @@ export interface RuntimeFacts {
   readonly versionOutput: string;
   /** The parsed `features` document, or null when the runtime has none. */
   readonly features: Record<string, unknown> | null;
+  /** The `features` call itself, as the feature checks judge it (an error exit: no features command). */
+  readonly featuresCall: CallRecord;
   /** The newest spec version the runtime claims, as it spells it ("1.0.2-dev"). */
   readonly newestSpec: string | null;
   /** The ociVersion to write into config.json: one the runtime accepts. */
@@ -39,13 +42,13 @@ export async function probeRuntime(driver: RuntimeDriver): Promise<RuntimeFacts>
   }
   const fromFeatures = typeof features?.['ociVersionMax'] === 'string' ? features['ociVersionMax'] : null;
   if (fromFeatures && releaseOf(fromFeatures)) {
-    return { version, versionOutput: versionCall.stdout, features, newestSpec: fromFeatures, configOciVersion: fromFeatures, source: 'features' };
+    return { version, versionOutput: versionCall.stdout, features, featuresCall, newestSpec: fromFeatures, configOciVersion: fromFeatures, source: 'features' };
   }
   // "spec: 1.0.0" is what runc and crun print; any runtime may print it.
   const m = /^spec(?:ification)?\s*(?:version)?\s*:\s*(\S+)/im.exec(versionCall.stdout);
   const fromVersion = m?.[1] && releaseOf(m[1]) ? m[1] : null;
   if (fromVersion) {
-    return { version, versionOutput: versionCall.stdout, features, newestSpec: fromVersion, configOciVersion: fromVersion, source: 'version' };
+    return { version, versionOutput: versionCall.stdout, features, featuresCall, newestSpec: fromVersion, configOciVersion: fromVersion, source: 'version' };
   }
-  return { version, versionOutput: versionCall.stdout, features, newestSpec: null, configOciVersion: DEFAULT_SPEC_VERSION, source: 'default' };
+  return { version, versionOutput: versionCall.stdout, features, featuresCall, newestSpec: null, configOciVersion: DEFAULT_SPEC_VERSION, source: 'default' };
 }

@@ -21,6 +21,7 @@ export const configReadSchema = {
       type: 'object',
       properties: {
         terminal: { type: 'boolean' },
+        consoleSize: { type: 'object', required: ['height', 'width'], properties: { height: uint32, width: uint32 } },
         args: strings,
         env: strings,
         cwd: { type: 'string' },
@@ -38,6 +39,18 @@ export const configReadSchema = {
         },
         noNewPrivileges: { type: 'boolean' },
         oomScoreAdj: { type: 'integer' },
+        // Scheduling, I/O priority, CPU affinity and security labels (config.md, Linux Process).
+        scheduler: {
+          type: 'object', required: ['policy'],
+          properties: {
+            policy: { type: 'string' }, nice: { type: 'integer' }, priority: { type: 'integer' }, flags: strings,
+            runtime: uint64, deadline: uint64, period: uint64,
+          },
+        },
+        ioPriority: { type: 'object', required: ['class'], properties: { class: { type: 'string' }, priority: { type: 'integer' } } },
+        execCPUAffinity: { type: 'object', properties: { initial: { type: 'string' }, final: { type: 'string' } } },
+        apparmorProfile: { type: 'string' },
+        selinuxLabel: { type: 'string' },
       },
     },
     linux: {
@@ -54,6 +67,7 @@ export const configReadSchema = {
             syscalls: { type: 'array', items: { type: 'object', required: ['action'], properties: { action: { type: 'string' } } } },
           },
         },
+        personality: { type: 'object', properties: { domain: { type: 'string' }, flags: strings } },
       },
     },
   },

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { renderJsonDocument } from '../report/json.js';
 import type { ReportOutput } from '../report/output.js';
-import type { RunDocument } from '../results.js';
+import type { RunDocument, VmRecord } from '../results.js';
+import type { BundleReports } from '../certify/write.js';
 import { SetupError } from '../util/errors.js';
 import { pollUntil } from '../util/poll.js';
 import { claimRunDir } from '../run/workspace.js';
@@ -35,15 +36,19 @@ export interface VmRunOptions {
   readonly junit: ReportOutput | undefined;
   readonly timeoutMs: number;
   readonly workDir: string;
+  /**
+   * With --certify: the runtimes' names, and what writes one runtime's
+   * bundle. The run inside writes its own bundles into the shared directory;
+   * their reports come back out and are bundled again here, with the VM's facts.
+   */
+  readonly certify?: { readonly names: readonly string[]; readonly write: (name: string, reports: BundleReports) => Promise<void> };
 }
 
+/** Where the run inside keeps its certification bundles (in the shared results directory). */
+const VM_CERTIFY = `${VM_RESULTS}/certify`;
+
 /** What the VM adds to the results document. */
-export interface VmFacts {
-  readonly mode: VmMode;
-  readonly kernel: string;
-  readonly bootMs: number | null;
-  readonly wallMs: number;
-}
+export type VmFacts = VmRecord;
 
 const V1_CONTROLLERS = ['cpu,cpuacct', 'cpuset', 'memory', 'pids', 'devices', 'freezer', 'blkio', 'hugetlb', 'net_cls,net_prio', 'perf_event', 'rdma', 'misc'];
 
@@ -74,7 +79,7 @@ function quote(s: string): string {
 function stageTwo(o: VmRunOptions, probe: string): string {
   const bin = join(PACKAGE_ROOT, 'bin', 'ocicomply.js');
   // /tmp stays the overlay's (the package may live there); the run's own files go to a fresh tmpfs.
-  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--work-dir', '/run/ocicomply', '--json-dir', `${VM_RESULTS}/json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : [])];
+  const args = ['run', ...o.innerArgs, '--reporter', o.reporter, '--work-dir', '/run/ocicomply', '--json-dir', `${VM_RESULTS}/json`, ...(o.junit ? ['--junit', `${VM_RESULTS}/junit.xml`] : []), ...(o.certify ? ['--certify', VM_CERTIFY] : [])];
   return `#!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -189,14 +194,25 @@ export async function runInVm(o: VmRunOptions): Promise<number> {
       throw new SetupError(`the ${o.mode} VM ended without a result${why}${await lastWords(results)}`);
     }
     const vm: VmFacts = { mode: o.mode, kernel: host.kernelVersion, bootMs, wallMs: Math.round(performance.now() - started) };
-    for (const [name, out] of o.json) {
-      // A runtime the run inside could not run has no document; it said why on its standard error.
+    // A runtime the run inside could not run has no document; it said why on its standard error.
+    const documentOf = async (name: string): Promise<RunDocument | undefined> => {
       const text = await readFile(join(results, 'json', `${name}.json`), 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
+      if (text === undefined) return undefined;
       const doc = JSON.parse(text) as RunDocument;
       // The run inside does not know it is in a VM; its record says so here.
       const run = doc.run && { ...doc.run, options: { ...doc.run.options, vm: o.mode } };
-      await out.write(renderJsonDocument({ ...doc, ...(run ? { run } : {}), vm }));
+      return { ...doc, ...(run ? { run } : {}), vm };
+    };
+    for (const [name, out] of o.json) {
+      const doc = await documentOf(name);
+      if (doc) await out.write(renderJsonDocument(doc));
+    }
+    for (const name of o.certify?.names ?? []) {
+      const doc = await documentOf(name);
+      const inner = o.certify!.names.length > 1 ? join(results, 'certify', name) : join(results, 'certify');
+      const [junit, tap] = await Promise.all(['junit.xml', 'tap.log'].map((f) => readFile(join(inner, f), 'utf8').catch(() => undefined)));
+      // An interrupted or failed run inside wrote no bundle: none is written here either.
+      if (doc && junit !== undefined && tap !== undefined) await o.certify!.write(name, { doc, junit, tap });
     }
     if (o.junit) await o.junit.write(await readFile(join(results, 'junit.xml'), 'utf8'));
     process.stderr.write(`ocicomply: ${o.mode} VM (kernel ${host.kernelVersion}): booted in ${bootMs ?? '?'} ms, ${vm.wallMs} ms in all\n`);

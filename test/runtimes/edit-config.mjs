@@ -18,6 +18,7 @@ function parse(args) {
       continue;
     }
     if (a === '--bundle' || a === '-b') bundle = resolve(args[++i]);
+    else if (a === '--console-socket' || a === '--pid-file') i++;
     else if (!a.startsWith('-') && id === undefined) id = a;
   }
   return { root, cmd, bundle, id };

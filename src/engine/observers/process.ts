@@ -8,9 +8,9 @@ import { readReport } from '../probe-report.js';
 
 export interface ProcessSeen {
   /** config.json's process as it was written for create (readConfig: invalid properties read as absent). */
-  readonly configured: NonNullable<ConfigRead['process']>;
-  /** config.json's linux object as written (absent in observations recorded before rows read it). */
-  readonly linux?: ConfigRead['linux'];
+  readonly configured: NonNullable<ReturnType<typeof readConfig>['process']>;
+  /** The whole config as read, for what of the process lives outside `process` (linux.personality); absent in older observations. */
+  readonly config?: ReturnType<typeof readConfig>;
   /** The program's report of itself, or why there is none. */
   readonly report: ProbeReport | { readonly missing: string };
   /** The harness's own oom_score_adj: what the runtime it runs inherits (null: unreadable). */
@@ -36,5 +36,5 @@ export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promi
     : got.kind === 'report' ? got.report
       : { missing: `the program's report is not JSON: ${got.kind === 'garbled' ? got.text : ''}` };
   const config = readConfig(c.config);
-  return { configured: config.process ?? {}, ...(config.linux ? { linux: config.linux } : {}), report, callerOomScoreAdj: await ownOomScoreAdj() };
+  return { configured: config.process ?? {}, config, report, callerOomScoreAdj: await ownOomScoreAdj() };
 }
