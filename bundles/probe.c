@@ -24,7 +24,7 @@
  * namespace inodes of two processes compare only when it is the same) and
  * cgroups, the report gives the process's settings, each
  * read without changing it: umask and the five capability sets (as numbers)
- * from /proc/self/status, every rlimit by getrlimit (null: unlimited),
+ * from /proc/self/status, its seccomp mode (the Seccomp line), every rlimit by getrlimit (null: unlimited),
  * no_new_privs by prctl, and /proc/self/oom_score_adj; then its scheduling
  * (sched_getattr), I/O priority (ioprio_get), CPU affinity, personality,
  * uname machine and security labels (/proc/self/attr), see json_sched_facts.
@@ -267,16 +267,22 @@ static void json_status_facts(FILE *f) {
     };
     char values[5][40] = { "", "", "", "", "" };
     char umask_text[16] = "";
+    long seccomp_mode = -1;
     char line[256];
     FILE *in = fopen("/proc/self/status", "r");
     while (in && fgets(line, sizeof line, in)) {
         if (!strncmp(line, "Umask:", 6)) sscanf(line + 6, "%15s", umask_text);
+        if (!strncmp(line, "Seccomp:", 8)) seccomp_mode = strtol(line + 8, NULL, 10);
         for (int i = 0; i < 5; i++)
             if (!strncmp(line, sets[i][0], strlen(sets[i][0]))) sscanf(line + strlen(sets[i][0]), "%39s", values[i]);
     }
     if (in) fclose(in);
     fputs(",\"umask\":", f);
     if (umask_text[0]) fprintf(f, "%lu", strtoul(umask_text, NULL, 8));
+    else fputs("null", f);
+    /* 0 none, 1 strict, 2 filter (proc(5)); null: the kernel writes no Seccomp line */
+    fputs(",\"seccompMode\":", f);
+    if (seccomp_mode >= 0) fprintf(f, "%ld", seccomp_mode);
     else fputs("null", f);
     fputs(",\"capabilities\":{", f);
     for (int i = 0; i < 5; i++) {

@@ -1,5 +1,5 @@
 /**
- * ocicomply's command line: run, list, report, coverage, doctor, clean, build-probe. Every
+ * ocicomply's command line: run, check-config, list, report, coverage, doctor, clean, build-probe. Every
  * value is checked, every output place opened and every case chosen before a
  * run starts, so bad input costs no container.
  * Exit status: 0 no MUST failed (with --expectations: no MUST failed that
@@ -21,6 +21,7 @@ import { cleanStaleRuns } from './run/clean.js';
 import { selectRun, type Selection } from './run/selection.js';
 import { namedRuntimes, isInterruptStatus, termsFor, worstStatus } from './run/several.js';
 import { runSuite } from './run/suite.js';
+import { checkConfig } from './run/check-config.js';
 import { defaultWorkDir } from './run/private-dir.js';
 import { loadSentences } from './sentences.js';
 import { knownRelease, sortVersions } from './spec/version.js';
@@ -41,6 +42,22 @@ function positiveInt(name: string, v: string | undefined, fallback: number): num
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new SetupError(`--${name} wants a positive whole number, not "${v}"`);
   return n;
+}
+
+/** --reporter, or its default: human on a terminal, TAP otherwise. */
+function reporterOf(o: Given): 'tap' | 'human' {
+  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
+  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  return reporter;
+}
+
+/** The deadlines of --timeout, --wait-timeout and --settle. */
+function timingOf(o: Given): { callTimeoutMs: number; waitTimeoutMs: number; settleMs: number } {
+  return {
+    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
+    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
+    settleMs: positiveInt('settle', o.settle, 150),
+  };
 }
 
 const BUILTIN_CASES = join(PACKAGE_ROOT, 'cases');
@@ -129,16 +146,11 @@ async function run(o: Given): Promise<number> {
   const names = runtimes.map((r) => r.name);
   if (runtimes.length > 1) refuseForSeveral(o);
   const givenArgs = runtimeArgs('run', o);
-  const reporter = o.reporter ?? (process.stdout.isTTY ? 'human' : 'tap');
-  if (reporter !== 'tap' && reporter !== 'human') throw new SetupError(`--reporter is tap or human, not "${reporter}"`);
+  const reporter = reporterOf(o);
   if (o.vm !== undefined && o.vm !== 'cgroup2' && o.vm !== 'cgroup1') throw new SetupError(`--vm is cgroup2 or cgroup1, not "${o.vm}"`);
   if (o.json !== undefined && o['json-dir'] !== undefined) throw new SetupError('--json and --json-dir cannot both be given (--json-dir also writes the one runtime\'s document)');
   const jobs = positiveInt('jobs', o.jobs, availableParallelism());
-  const timing = {
-    callTimeoutMs: positiveInt('timeout', o.timeout, 10_000),
-    waitTimeoutMs: positiveInt('wait-timeout', o['wait-timeout'], 5_000),
-    settleMs: positiveInt('settle', o.settle, 150),
-  };
+  const timing = timingOf(o);
   const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
   if (o.observations && o.json === undefined && o['json-dir'] === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE or --json-dir DIR too');
   const spec = await specVersion(o['spec-version']);
@@ -240,6 +252,29 @@ async function run(o: Given): Promise<number> {
   }
 }
 
+async function checkConfigCommand(o: Given & { readonly positionals: readonly string[] }): Promise<number> {
+  if (o.positionals.length !== 1) throw new SetupError(`check-config takes one CONFIG.json, not ${o.positionals.length} (see ocicomply check-config --help)`);
+  if (!o.runtime) throw new SetupError('check-config needs --runtime (a name on PATH such as runc, or a path)');
+  const runtime = oneRuntime('check-config', o);
+  const reporter = reporterOf(o);
+  if (o.observations && o.json === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE too');
+  const timing = timingOf(o);
+  const catalogue = await loadCatalogue(CATALOGUE);
+  const spec = await specVersion(o['spec-version']);
+  const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
+  const opened: ReportOutput[] = [];
+  try {
+    const { json, junit } = await reportOutputs(o, opened);
+    return await checkConfig({
+      file: o.positionals[0]!, runtime: runtime!, runtimeArgs: runtimeArgs('check-config', o), specVersion: spec, knownVersions: knownSpecVersions(catalogue), catalogue,
+      reporter, reporterOut: json?.isStdout || junit?.isStdout ? process.stderr : process.stdout, json, junit, timing, workDir,
+      verbose: o.verbose ?? false, observations: o.observations ?? false,
+    });
+  } finally {
+    for (const out of opened) await out.discard();
+  }
+}
+
 /** A bundle holds only its own files: --json, --junit or --json-dir writing into DIR would add one. */
 async function refuseInsideCertify(o: Given, dir: string): Promise<void> {
   const real = (p: string): Promise<string> => realpath(p).catch(() => p);
@@ -318,6 +353,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'run':
       return run(o);
+    case 'check-config':
+      return checkConfigCommand(o);
     case 'verify':
       return verify(o);
   }

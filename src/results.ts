@@ -149,7 +149,7 @@ export interface RuntimeIdentity {
 }
 
 /** How the run's spec version was chosen: --spec-version, the runtime's features, its --version output, or the default. */
-export type SpecVersionSource = 'given' | 'features' | 'version-output' | 'default';
+export type SpecVersionSource = 'given' | 'features' | 'version-output' | 'default' | 'config';
 
 /** The options of a run as given (defaults filled in), so that a reader knows what the results answer. */
 export interface RunOptionsRecord {
@@ -163,6 +163,16 @@ export interface RunOptionsRecord {
   readonly timeouts: { readonly callMs: number; readonly waitMs: number; readonly settleMs: number };
   /** The VM mode of `run --vm`, or null for a run on the host. */
   readonly vm: 'cgroup2' | 'cgroup1' | null;
+  /** The command: `check-config` (absent: `run`, as in documents of earlier versions). */
+  readonly command?: 'check-config';
+}
+
+/** What `check-config` ran: the user's config, what the harness changed in it, and what it set that was not judged. */
+export interface CheckConfigRecord {
+  /** The config file as given, and the SHA-256 of its bytes. */
+  readonly config: { readonly file: string; readonly sha256: string; readonly ociVersion: string };
+  readonly changed: readonly { readonly property: string; readonly why: string }[];
+  readonly notJudged: readonly { readonly property: string; readonly why: string }[];
 }
 
 /** What a run was: when, by which ocicomply on which Node.js, with which options (as a wpt report's run_info). */
@@ -254,6 +264,8 @@ export interface RunDocument {
   readonly timing?: RunTiming;
   /** The expectations file the results were compared with, when one was given. */
   readonly expectations?: { readonly file: string; readonly runtime: string };
+  /** check-config's record of the config it ran. */
+  readonly checkConfig?: CheckConfigRecord;
   /** With --observations: what each check step of each case observed, the data its verdicts were judged from. */
   readonly observations?: readonly { readonly case: string; readonly steps: readonly StepObservation[] }[];
   /** With --vm: the VM the suite ran in. */

@@ -75,6 +75,31 @@ export function probeArgs(program: Program): string[] {
   return 'wait' in program ? [...args, '--wait'] : [...args, '--exit', String(program.exit)];
 }
 
+/** The report directory's bind mount: the one mount every probe needs. */
+function sharedMount(sharedDir: string): Record<string, unknown> {
+  return { destination: IN_CONTAINER.shared, type: 'bind', source: sharedDir, options: ['rbind', 'rw'] };
+}
+
+/** Where the harness's rootfs is, relative to the bundle. */
+const ROOTFS = 'rootfs';
+
+/**
+ * A whole config given by the user (check-config), with the pieces the
+ * harness needs for its probe put in, and nothing else changed: the probe as
+ * process.args, the harness's rootfs as root.path (root's other fields kept),
+ * the report directory's bind mount after the config's own mounts, and the
+ * harness's cgroupsPath (a cgroup it made and removes, never one of the host's).
+ */
+export function withHarnessPieces(whole: Readonly<Record<string, unknown>>, input: Pick<BaseConfigInput, 'sharedDir' | 'cgroupsPath' | 'program'>): Record<string, unknown> {
+  const out = structuredClone(whole) as Record<string, unknown>;
+  const part = (key: string): Record<string, unknown> => (isPlainObject(out[key]) ? out[key] : {});
+  out['process'] = { ...part('process'), args: probeArgs(input.program) };
+  out['root'] = { ...part('root'), path: ROOTFS };
+  out['mounts'] = [...(Array.isArray(out['mounts']) ? out['mounts'] : []), sharedMount(input.sharedDir)];
+  out['linux'] = { ...part('linux'), cgroupsPath: input.cgroupsPath };
+  return out;
+}
+
 export function baseConfig(input: BaseConfigInput): Record<string, unknown> {
   const hooks = hooksConfig(input.hooks, input.hookPaths, input.specVersion);
   return {
@@ -87,14 +112,14 @@ export function baseConfig(input: BaseConfigInput): Record<string, unknown> {
       env: ['PATH=/', `OCICOMPLY_TOKEN=${input.token}`],
       cwd: '/',
     },
-    root: { path: 'rootfs', readonly: true },
+    root: { path: ROOTFS, readonly: true },
     hostname: 'ocicomply',
     mounts: [
       { destination: '/proc', type: 'proc', source: 'proc' },
       { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
       // /dev/ptmx, a default device, is the container's /dev/pts/ptmx
       { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620'] },
-      { destination: IN_CONTAINER.shared, type: 'bind', source: input.sharedDir, options: ['rbind', 'rw'] },
+      sharedMount(input.sharedDir),
       ...(input.cgroupMount !== 'none' ? [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', input.cgroupMount] }] : []),
     ],
     annotations: { 'org.ocicomply.token': input.token },

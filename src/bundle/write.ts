@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { IN_CONTAINER } from './config.js';
 
 export interface WrittenBundle {
@@ -15,12 +15,23 @@ export interface WrittenBundle {
   readonly probeInRootfs: string;
 }
 
-export async function writeBundle(dir: string, config: Record<string, unknown>, probeBinary: string): Promise<WrittenBundle> {
+export interface BundleExtras {
+  /** More directories in the rootfs, as absolute container paths (normalised here, so none leaves the rootfs). */
+  readonly dirs: readonly string[];
+  /** The report directory writable by every uid (it lies inside the run's private directory). */
+  readonly openShared: boolean;
+}
+
+export async function writeBundle(dir: string, config: Record<string, unknown>, probeBinary: string, extras?: BundleExtras): Promise<WrittenBundle> {
   const bundle = join(dir, 'bundle');
   const shared = join(dir, 'shared');
   const rootfs = join(bundle, 'rootfs');
-  await Promise.all(['proc', 'dev', 'sys/fs/cgroup', 'tmp', IN_CONTAINER.shared.slice(1)].map((d) => mkdir(join(rootfs, d), { recursive: true })));
+  // The rootfs is new and holds only what is made here, so no path below it is a link.
+  const more = (extras?.dirs ?? []).map((d) => posix.normalize(`/${d}`).slice(1)).filter((d) => d !== '');
+  await Promise.all(['proc', 'dev', 'sys/fs/cgroup', 'tmp', IN_CONTAINER.shared.slice(1), ...more].map((d) => mkdir(join(rootfs, d), { recursive: true })));
   await mkdir(shared, { recursive: true });
+  // chmod, not mkdir's mode, which the umask would narrow.
+  if (extras?.openShared) await chmod(shared, 0o777);
   const probeInRootfs = join(rootfs, IN_CONTAINER.probe.slice(1));
   await copyFile(probeBinary, probeInRootfs, constants.COPYFILE_FICLONE);
   await chmod(probeInRootfs, 0o755);

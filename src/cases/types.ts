@@ -44,8 +44,16 @@ export type HookSpecs = Readonly<Partial<Record<HookType, readonly HookSpec[]>>>
 
 export interface ContainerSpec {
   readonly alias: string;
-  /** Patch merged over the base config (objects merge, arrays replace, null deletes). */
+  /** Patch merged over the base config (objects merge, arrays replace, null deletes); with `whole`, the whole config. */
   readonly config: Readonly<Record<string, unknown>>;
+  /**
+   * A config given whole (check-config): the base config is not used; the
+   * harness puts in only its probe's pieces (withHarnessPieces), creates
+   * `dirs` in its rootfs (absolute container paths, such as the config's
+   * cwd), and opens the report directory to every uid, since the program may
+   * run as any user (the directory lies inside the run's private directory).
+   */
+  readonly whole?: { readonly dirs: readonly string[] };
   readonly program: Program;
   readonly hooks: HookSpecs;
   /**
@@ -100,7 +108,13 @@ export interface OpStep extends StepBase {
    * runtime "MAY choose which subset of the valid values it will support" and
    * MUST refuse the rest), so every requirement of the case is skipped.
    */
-  readonly refused?: 'unsupported';
+  /**
+   * `config`: the config is the user's (check-config), and an error from this
+   * create or start means the runtime refused it (or the config alone kept
+   * the program from starting): no verdict on the runtime, so every
+   * requirement of the case is skipped, saying so.
+   */
+  readonly refused?: 'unsupported' | 'config';
   readonly signal?: string;
   /** create/run with a bundle path that does not exist. */
   readonly missingBundle: boolean;

@@ -33,7 +33,11 @@ export interface ProcessRow {
   readonly reported: string;
   /** The requirement a step judging this row stands for. */
   readonly requirement: string;
-  /** `config` is the whole config as read, for the few properties of the process that live outside `process` (linux.personality). */
+  /**
+   * `config` is the whole config as read, for the few properties of the process that live outside `process` (linux.personality, linux.seccomp).
+   * A row with nothing to judge in a config (its property unset, or set to a value the row does not judge) says so with notApplicable
+   * before it looks at the report: check-config picks the rows a config asks for by asking each row so.
+   */
   compare(configured: ProcessRead, seen: ProbeReport, caller: CallerFacts, config: ConfigRead): Finding;
 }
 
@@ -47,6 +51,9 @@ export const CAPABILITY_NAMES = [
   'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
   'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
 ] as const;
+
+/** The Seccomp line of /proc/self/status for a process under a seccomp filter (proc(5)). */
+const SECCOMP_MODE_FILTER = 2;
 
 /** RLIM_INFINITY (2^64-1) as a JSON number reads; the probe reports it as null. */
 const RLIM_INFINITY = 18446744073709551615;
@@ -75,8 +82,13 @@ function envMap(entries: readonly string[]): Map<string, string> {
   return m;
 }
 
+/** The row has nothing to judge in this config (see ProcessRow.compare); a skip where a case names it. */
+function notApplicable(reason: string): Unjudged {
+  return { ...unjudged(reason), inapplicable: true };
+}
+
 function notConfigured(property: string): Finding {
-  return unjudged(`${property} is not in the config: nothing to compare`);
+  return notApplicable(`${property} is not in the config: nothing to compare`);
 }
 
 function rlimitValue(v: number | null): string {
@@ -349,6 +361,7 @@ export const PROCESS_ROWS = {
   noNewPrivileges: {
     property: 'process.noNewPrivileges', reported: 'prctl(PR_GET_NO_NEW_PRIVS)', requirement: 'process.no-new-privileges',
     compare(configured, seen) {
+      if (configured.noNewPrivileges === undefined) return notConfigured('process.noNewPrivileges');
       // Only `true` asks for something; config.md says nothing of false or unset.
       if (configured.noNewPrivileges !== true) return unjudged('noNewPrivileges is not true: config.md asks nothing then');
       if (seen.noNewPrivs === undefined || seen.noNewPrivs === null) return unjudged('the probe could not read no_new_privs');
@@ -367,7 +380,7 @@ export const PROCESS_ROWS = {
   oomScoreAdjUnset: {
     property: 'process.oomScoreAdj (unset)', reported: '/proc/self/oom_score_adj and the harness\'s own', requirement: 'process.oom-score-adj.unset',
     compare(configured, seen, caller) {
-      if (configured.oomScoreAdj !== undefined) return unjudged('oomScoreAdj is set: this row judges a config without it');
+      if (configured.oomScoreAdj !== undefined) return notApplicable('oomScoreAdj is set: this row judges a config without it');
       if (caller.oomScoreAdj === null) return unjudged('the harness could not read its own oom_score_adj');
       const ok = seen.oomScoreAdj === caller.oomScoreAdj;
       return verdict(ok,
@@ -379,7 +392,7 @@ export const PROCESS_ROWS = {
   terminal: {
     property: 'process.terminal', reported: 'isatty and fstat of descriptors 0, 1 and 2', requirement: 'process.terminal',
     compare(configured, seen) {
-      if (configured.terminal !== true) return unjudged('terminal is not true: this row judges a config that asks for one');
+      if (configured.terminal !== true) return notApplicable('terminal is not true: this row judges a config that asks for one');
       const stdio = stdioOf(seen);
       if ('skip' in stdio) return stdio;
       const first = stdio[0]!;
@@ -391,7 +404,7 @@ export const PROCESS_ROWS = {
   terminalOff: {
     property: 'process.terminal (false or unset)', reported: 'isatty of descriptors 0, 1 and 2', requirement: 'process.terminal.off',
     compare(configured, seen) {
-      if (configured.terminal === true) return unjudged('terminal is true: this row judges a config without one');
+      if (configured.terminal === true) return notApplicable('terminal is true: this row judges a config without one');
       const stdio = stdioOf(seen);
       if ('skip' in stdio) return stdio;
       const ttys = stdio.filter((s) => s.open && s.tty);
@@ -402,7 +415,7 @@ export const PROCESS_ROWS = {
   consoleSize: {
     property: 'process.consoleSize', reported: 'TIOCGWINSZ on the terminal', requirement: 'process.console-size',
     compare(configured, seen) {
-      if (configured.terminal !== true) return unjudged('terminal is not true: consoleSize is then ignored (process.console-size.ignored)');
+      if (configured.terminal !== true) return notApplicable('terminal is not true: consoleSize is then ignored (process.console-size.ignored)');
       const want = configured.consoleSize;
       if (!want) return notConfigured('process.consoleSize');
       const stdio = stdioOf(seen);
@@ -419,7 +432,7 @@ export const PROCESS_ROWS = {
   devConsole: {
     property: '/dev/console (terminal true)', reported: 'stat of /dev/console and fstat of descriptor 0', requirement: 'process.terminal.dev-console',
     compare(configured, seen) {
-      if (configured.terminal !== true) return unjudged('terminal is not true: config-linux.md sets up /dev/console only with a terminal');
+      if (configured.terminal !== true) return notApplicable('terminal is not true: config-linux.md sets up /dev/console only with a terminal');
       const stdio = stdioOf(seen);
       if ('skip' in stdio) return stdio;
       const tty = terminalOf(stdio);
@@ -432,7 +445,25 @@ export const PROCESS_ROWS = {
       { expected: { dev: tty.dev, ino: tty.ino }, actual: c });
     },
   },
+  seccomp: {
+    property: 'linux.seccomp', reported: 'Seccomp of /proc/self/status', requirement: 'seccomp.applied',
+    compare(_configured, seen, _caller, config) {
+      const profile = config.linux?.seccomp;
+      if (!profile) return notConfigured('linux.seccomp');
+      // A filter that allows every call changes nothing a program can see: whether one is loaded is the runtime's choice.
+      if (allowsEveryCall(profile)) return unjudged('the profile allows every call: no filter need be loaded for it');
+      if (seen.seccompMode === undefined || seen.seccompMode === null) return unjudged('the kernel reports no Seccomp line in /proc/self/status');
+      const ok = seen.seccompMode === SECCOMP_MODE_FILTER;
+      return verdict(ok, ok ? 'a seccomp filter is in force (Seccomp: 2)' : `Seccomp is ${seen.seccompMode}, not 2 (filter): no filter is in force`,
+        { expected: SECCOMP_MODE_FILTER, actual: seen.seccompMode });
+    },
+  },
 } as const satisfies Readonly<Record<string, ProcessRow>>;
+
+/** A seccomp profile whose default and every rule is SCMP_ACT_ALLOW. */
+export function allowsEveryCall(profile: NonNullable<NonNullable<ConfigRead['linux']>['seccomp']>): boolean {
+  return profile.defaultAction === 'SCMP_ACT_ALLOW' && (profile.syscalls ?? []).every((r) => r.action === 'SCMP_ACT_ALLOW');
+}
 
 export type ProcessProperty = keyof typeof PROCESS_ROWS;
 export const PROCESS_PROPERTIES = Object.keys(PROCESS_ROWS) as ProcessProperty[];

@@ -63,6 +63,16 @@ export const COMMANDS = {
     summary: 'run the suite against RUNTIME',
     options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'certify', 'help'],
   },
+  'check-config': {
+    synopsis: 'check-config CONFIG.json --runtime RUNTIME [options]',
+    summary: 'run a config.json of your own through RUNTIME with the probe as its program, and judge each property ocicomply observes',
+    options: ['runtime', 'runtime-arg', 'spec-version', 'reporter', 'json', 'junit', 'observations', 'timeout', 'wait-timeout', 'settle', 'work-dir', 'verbose', 'help'],
+    positionals: 'CONFIG.json',
+    overrides: {
+      runtime: { type: 'string', multiple: true, value: 'RUNTIME', help: 'a name on PATH (runc, crun) or a path: the one runtime that runs the config' },
+      'spec-version': { type: 'string', value: 'V', help: 'the runtime-spec version whose rules apply (default: the release of the config\'s ociVersion)' },
+    },
+  },
   list: {
     synopsis: 'list [options]',
     summary: 'print the cases and the requirement ids they check',
@@ -122,10 +132,9 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(13)}${c.summary}`
 
 exit status: 0 no MUST failed, 1 a MUST failed, 2 usage or environment error,
 3 the run left something it could not remove (ocicomply clean retries it),
-130/143 interrupted by SIGINT/SIGTERM; report, coverage: 0 written, 2 bad input
-  },
-130/143 interrupted by SIGINT/SIGTERM; report: 0 written, 2 bad input;
-verify: 0 the bundle checks out, 1 it does not, 2 DIR is missing, not a directory or a symbolic link
+130/143 interrupted by SIGINT/SIGTERM; report, coverage: 0 written, 2 bad input;
+verify: 0 the bundle checks out, 1 it does not, 2 DIR is missing, not a directory or a symbolic link;
+check-config: also 4 nothing was judged (each result says why)
 `;
 
 /** Help text in lines of at most `width` characters. */

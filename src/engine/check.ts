@@ -26,6 +26,8 @@ export interface Verdict {
 /** The step's requirements cannot be judged here, and why (a skip, never a pass). */
 export interface Unjudged {
   readonly skip: string;
+  /** The check has nothing to judge in this config at all (not: it could not see what it needed). */
+  readonly inapplicable?: true;
 }
 
 export type Finding = Verdict | Unjudged;

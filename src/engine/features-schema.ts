@@ -1,6 +1,6 @@
 /**
  * Validation of a features document against the Features structure schema
- * of runtime-spec 1.3.0, shipped in schemas/runtime-spec-1.3.0/ (Apache-2.0,
+ * of runtime-spec 1.3.0, shipped in schemas/runtime-spec/1.3.0/ (Apache-2.0,
  * unchanged). Offline: nothing is fetched. The files are draft-04; every
  * keyword they use means the same in the draft ajv implements, so `$schema`
  * is set aside and the files are read as they are.
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { PACKAGE_ROOT } from '../paths.js';
 
-const DIR = join(PACKAGE_ROOT, 'schemas', 'runtime-spec-1.3.0');
+const DIR = join(PACKAGE_ROOT, 'schemas', 'runtime-spec', '1.3.0');
 const FILES = ['defs.json', 'defs-linux.json', 'features-linux.json'] as const;
 
 let validate: ValidateFunction | undefined;

@@ -28,6 +28,10 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
     ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not supported by the runtime: it refused a valid value (config.md, Valid values: a runtime MAY support a subset of the valid values and MUST refuse the rest); ${step.op} ${describeOutcome(call)}`);
     throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) refused a valid value: not supported`, call);
   }
+  if (step.refused === 'config' && generatedError(call)) {
+    ctx.skipRequirements(ctx.testCase.requirements.map((r) => r.id), `not judged: the runtime refused the config: ${step.op} ${describeOutcome(call)}`);
+    throw new CaseAborted(`step ${step.index} (${step.op} ${step.container}) refused the config`, call);
+  }
   let changed: string[] = [];
   if (watched !== undefined) {
     const v = noEffectVerdict(step.op, watched, await snapshot(ctx), call);

@@ -32,6 +32,8 @@ export interface ProbeReport {
   readonly gidMap?: readonly string[] | null;
   /** From /proc/self/status (null: the kernel writes no Umask line). */
   readonly umask?: number | null;
+  /** The Seccomp line of /proc/self/status: 0 none, 1 strict, 2 filter (null: the kernel writes no such line). */
+  readonly seccompMode?: number | null;
   /** The five sets from /proc/self/status, as capability numbers (null: unreadable). */
   readonly capabilities?: Readonly<Record<CapabilitySet, readonly number[] | null>>;
   /** getrlimit of every resource by its RLIMIT_ name (a limit of null: unlimited; an entry of null: getrlimit failed). */

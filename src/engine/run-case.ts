@@ -9,7 +9,7 @@ import { cgroupMounts } from '../host/cgroups.js';
 import { dirname, join } from 'node:path';
 import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../util/harness-fault.js';
 import { pollUntil } from '../util/poll.js';
-import { baseConfig, mergeConfig } from '../bundle/config.js';
+import { baseConfig, mergeConfig, withHarnessPieces } from '../bundle/config.js';
 import { writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import type { CheckRegistry } from './check.js';
@@ -298,7 +298,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
       cgroupMount: testCase.mountCgroup,
     });
-    let config = mergeConfig(base, spec.config);
+    let config = spec.whole ? withHarnessPieces(spec.config, { sharedDir, cgroupsPath, program: spec.program }) : mergeConfig(base, spec.config);
     // A Unix socket path fits in 108 bytes: the agent's lives in the run's short socket directory, whatever --work-dir is.
     const agentSocket = join(env.workspace.socketDir, `${fresh.id}.sock`);
     if (spec.seccompAgent) config = mergeConfig(config, { linux: { seccomp: { listenerPath: agentSocket, listenerMetadata: fresh.id } } });
@@ -307,7 +307,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     if (terminal) config = withMarker(config, marker);
     const held = await startHolders(spec.joinNamespaces, config, env.probeBinary, env.timing.waitTimeoutMs, holders);
     if (held.length > 0) config = withJoinPaths(config, held);
-    const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary);
+    const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary, spec.whole ? { dirs: spec.whole.dirs, openShared: true } : undefined);
     const c: Container = {
       spec, id, config, createdOk: false, deleted: false, cgroupDirs: [], harnessCgroups: parent?.dirs ?? [], holders: held,
       paths: {

@@ -138,6 +138,12 @@ function summaryLines(doc: RunDocument, opts: HumanOptions, paint: Paint): strin
     lines.push(paint('bold', paint('red', 'Left behind (could not be removed; `ocicomply clean` removes it):')));
     for (const l of left) lines.push(indent(`${l.case ?? '(run)'}: ${l.what}`, 2, 6));
   }
+  const cc = doc.checkConfig;
+  if (cc) {
+    lines.push(paint('bold', `Config ${cc.config.file} (sha256 ${cc.config.sha256.slice(0, 16)}…, ociVersion ${cc.config.ociVersion}):`));
+    lines.push('  changed for the probe:', ...cc.changed.flatMap((n) => wrap(`${n.property}: ${n.why}`, 4)));
+    if (cc.notJudged.length > 0) lines.push('  not judged:', ...cc.notJudged.flatMap((n) => wrap(`${n.property}: ${n.why}`, 4)));
+  }
   if (lines.length > 1) lines.push('');
 
   const n = totalsOf(doc);

@@ -72,6 +72,7 @@ export function createTapReporter(out: NodeJS.WritableStream): Reporter {
         const left = (doc.leftovers ?? []).map((l) => `# left behind: ${oneLine(l.case === null ? l.what : `${l.case}: ${l.what}`)}`);
         if (left.length > 0) left.push(`# ${left.length} thing(s) left behind: \`ocicomply clean\` removes them`);
         write([
+          ...checkConfigComments(doc),
           ...left,
           `# summary: ${n.passed} pass, ${n.failed} fail, ${n.skipped} skip, ${n.warnings} warn` +
             (n.loadErrors > 0 ? `, ${n.loadErrors} load error(s)` : ''),
@@ -82,6 +83,17 @@ export function createTapReporter(out: NodeJS.WritableStream): Reporter {
       return ending;
     },
   };
+}
+
+/** check-config: the config, what was changed in it and what was not judged, as comments (no reader counts them). */
+function checkConfigComments(doc: RunDocument): string[] {
+  const c = doc.checkConfig;
+  if (!c) return [];
+  return [
+    `# config: ${oneLine(c.config.file)} (sha256 ${c.config.sha256}, ociVersion ${oneLine(c.config.ociVersion)})`,
+    ...c.changed.map((n) => `# changed: ${n.property}: ${oneLine(n.why)}`),
+    ...c.notJudged.map((n) => `# not judged: ${n.property}: ${oneLine(n.why)}`),
+  ];
 }
 
 /** The lines of one test point: the point, and YAML diagnostics when it failed. */

@@ -17,7 +17,7 @@ import { renderJsonDocument } from '../report/json.js';
 import { renderJUnit } from '../report/junit.js';
 import type { ReportOutput } from '../report/output.js';
 import type { Reporter } from '../report/reporter.js';
-import type { CaseResult, CallRecord, CaseSetRecord, LeftBehind, LoadError, RunDocument } from '../results.js';
+import type { CaseResult, CallRecord, CaseSetRecord, CheckConfigRecord, LeftBehind, LoadError, RunDocument, SpecVersionSource } from '../results.js';
 import type { Case } from '../cases/types.js';
 import { failsRun, summarize } from '../results.js';
 import type { ExpectationsFile } from '../expectations/file.js';
@@ -71,6 +71,13 @@ export interface SuiteOptions {
   readonly observations: boolean;
   /** The --only and --skip terms as given, for the run record. */
   readonly selectedBy?: { readonly only: readonly string[]; readonly skip: readonly string[] };
+  /** check-config: where the spec version came from (given, or the config's ociVersion), the record for the document, and its own status for a config the runtime refused. */
+  readonly checkConfig?: {
+    readonly specVersionFrom: SpecVersionSource;
+    readonly record: CheckConfigRecord;
+    /** The exit status when no MUST failed and nothing else decides it, or undefined for 0. */
+    readonly status: (cases: readonly CaseResult[]) => number | undefined;
+  };
   /** The case files the cases were loaded from, for the run record. */
   readonly caseSet?: CaseSetRecord;
   /** With --certify: called with the run's reports once it has ended (not when interrupted). */
@@ -218,13 +225,16 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     const flat = results.flatMap((r) => r.results);
     const timing = { wallMs: Math.round(performance.now() - started), runtimeCalls: totals.count, runtimeMs: Math.round(totals.durationMs), jobs: opts.jobs };
     const run = runRecord(startedAt, new Date(), await commit, {
-      runtime: opts.runtime, runtimeArgs: opts.runtimeArgs, specVersion, specVersionFrom: specVersionSource(opts.specVersion, facts),
+      runtime: opts.runtime, runtimeArgs: opts.runtimeArgs, specVersion,
+      specVersionFrom: opts.checkConfig?.specVersionFrom ?? specVersionSource(opts.specVersion, facts),
       only: opts.selectedBy?.only ?? [], skip: opts.selectedBy?.skip ?? [], jobs: opts.jobs,
       timeouts: { callMs: opts.timing.callTimeoutMs, waitMs: opts.timing.waitTimeoutMs, settleMs: opts.timing.settleMs }, vm: null,
+      ...(opts.checkConfig ? { command: 'check-config' as const } : {}),
     }, { cases: opts.caseSet, profile: defaultProfile(facts.configOciVersion, specVersion), system });
     const doc: RunDocument = {
       ocicomply: VERSION, run, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
+      ...(opts.checkConfig ? { checkConfig: opts.checkConfig.record } : {}),
       ...(opts.observations ? { observations: results.map((r) => ({ case: r.case, steps: r.observations ?? [] })) } : {}),
     };
     await reporter.end(doc);
@@ -241,7 +251,8 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
     }
     if (leftovers.length > 0) return LEFT_BEHIND_STATUS;
     if (loadErrors.length > 0) return 2;
-    return flat.some(failsRun) ? 1 : 0;
+    if (flat.some(failsRun)) return 1;
+    return opts.checkConfig?.status(results) ?? 0;
   } catch (e) {
     // Before the cases (the smoke test, the report files): the same fault is a set-up error.
     const f = e instanceof HarnessFaultError ? e.fault : harnessFaultOf(e, ownDirs({ workspace, probeBinary }));

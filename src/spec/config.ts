@@ -65,7 +65,15 @@ export const configReadSchema = {
         namespaces: { type: 'array', items: { type: 'object', required: ['type'], properties: { type: { type: 'string' }, path: { type: 'string' } } } },
         uidMappings: idMappings,
         gidMappings: idMappings,
-        seccomp: { type: 'object', properties: { listenerPath: { type: 'string' }, listenerMetadata: { type: 'string' } } },
+        seccomp: {
+          type: 'object',
+          properties: {
+            defaultAction: { type: 'string' },
+            listenerPath: { type: 'string' },
+            listenerMetadata: { type: 'string' },
+            syscalls: { type: 'array', items: { type: 'object', required: ['action'], properties: { action: { type: 'string' } } } },
+          },
+        },
         personality: { type: 'object', properties: { domain: { type: 'string' }, flags: strings } },
       },
     },

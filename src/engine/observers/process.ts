@@ -1,6 +1,6 @@
 /** Observations of the container process as it runs: the probe's report of itself, and what the harness knew of its own process. */
 import { readFile } from 'node:fs/promises';
-import { readConfig } from '../../spec/config.js';
+import { readConfig, type ConfigRead } from '../../spec/config.js';
 import { pollUntil } from '../../util/poll.js';
 import type { CaseContext, Container } from '../context.js';
 import type { ProbeReport } from '../probe-report.js';
