@@ -9,7 +9,7 @@ const requirementRef = {
   ],
 } as const;
 
-const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|syscall32|open|mknod|stat|lstat|status|cgroup)(:[^:]+)*$' } } as const;
+const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|syscall32|open|mknod|stat|lstat|status|cgroup|read|write)(:[^:]+)*$' } } as const;
 
 const program = {
   oneOf: [

@@ -13,6 +13,7 @@ import { featuresAnnotations, featuresClaimsAccepted, featuresDefinedProperties,
 
 import { openFds } from './fds.js';
 import { consoleReceived } from './console.js';
+import { pathRead } from './paths.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
@@ -26,6 +27,7 @@ const all: readonly CheckDefinition[] = [
 
   openFds, consoleReceived,
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
+  pathRead,
 ];
 
 export const CHECKS: CheckRegistry = new Map(all.map((c) => [c.name, c]));
