@@ -3,7 +3,9 @@
  * each broken runtime wraps runc and breaks one rule; the rootfs cases must
  * fail exactly the requirements that rule stands for, on top of what runc
  * itself fails. One run: runc on every rootfs case, each broken runtime on
- * the cases of its rule.
+ * the cases of its rule. A runtime that resolves a relative root.path
+ * elsewhere than the bundle never reaches the cases: the probe container
+ * before the run, whose root.path is relative too, stops it.
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -15,6 +17,7 @@ const BROKEN: Record<string, string[]> = {
   'broken-rootfs/drop-readonly-paths': ['rootfs/readonly-paths readonly-paths'],
   'broken-rootfs/drop-sysctl': ['rootfs/sysctl sysctl'],
   'broken-rootfs/missing-root-replaced': ['rootfs/root-missing root.path.missing-refused'],
+  'broken-rootfs/absolute-root-in-bundle': ['rootfs/root-absolute root.path.absolute'],
 };
 
 t.test('broken rootfs runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {

@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { IN_CONTAINER } from './config.js';
 
 export interface WrittenBundle {
@@ -15,10 +15,15 @@ export interface WrittenBundle {
   readonly probeInRootfs: string;
 }
 
+/** The rootfs writeBundle makes under dir, as an absolute path (for a config whose root.path is absolute). */
+export function rootfsOf(dir: string): string {
+  return resolve(dir, 'bundle', 'rootfs');
+}
+
 export async function writeBundle(dir: string, config: Record<string, unknown>, probeBinary: string): Promise<WrittenBundle> {
   const bundle = join(dir, 'bundle');
   const shared = join(dir, 'shared');
-  const rootfs = join(bundle, 'rootfs');
+  const rootfs = rootfsOf(dir);
   await Promise.all(['proc', 'dev', 'sys/fs/cgroup', 'tmp', IN_CONTAINER.shared.slice(1)].map((d) => mkdir(join(rootfs, d), { recursive: true })));
   await mkdir(shared, { recursive: true });
   const probeInRootfs = join(rootfs, IN_CONTAINER.probe.slice(1));
