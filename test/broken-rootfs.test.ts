@@ -15,7 +15,8 @@ const BROKEN: Record<string, string[]> = {
   'broken-rootfs/drop-readonly': ['rootfs/root-readonly root.readonly'],
   'broken-rootfs/drop-masked-paths': ['rootfs/masked-paths masked-paths'],
   'broken-rootfs/drop-readonly-paths': ['rootfs/readonly-paths readonly-paths'],
-  'broken-rootfs/drop-sysctl': ['rootfs/sysctl sysctl'],
+  // with no sysctl there is nothing left to refuse
+  'broken-rootfs/drop-sysctl': ['rootfs/sysctl sysctl', 'rootfs/sysctl-unknown sysctl.unknown-refused'],
   'broken-rootfs/missing-root-replaced': ['rootfs/root-missing root.path.missing-refused'],
   'broken-rootfs/absolute-root-in-bundle': ['rootfs/root-absolute root.path.absolute'],
 };
