@@ -13,6 +13,7 @@ import { casesOf, failures, onPath, outcomeOf, runNarrowed, RUNTIMES, whyNoResul
 
 const BROKEN: Record<string, string[]> = {
   'broken-rootfs/drop-readonly': ['rootfs/root-readonly root.readonly'],
+  'broken-rootfs/root-always-readonly': ['rootfs/root-readonly-unset root.readonly.default', 'rootfs/root-writable root.readonly.default'],
   'broken-rootfs/drop-masked-paths': ['rootfs/masked-paths masked-paths'],
   'broken-rootfs/drop-readonly-paths': ['rootfs/readonly-paths readonly-paths'],
   // with no sysctl there is nothing left to refuse
