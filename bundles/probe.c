@@ -45,6 +45,11 @@
  *   syscall:NAME[:ARG...]   the raw syscall (no libc wrapper rewriting errno)
  *   open:PATH:r|w|rw        open(2) with that access mode
  *   mknod:PATH:c|b:MAJ:MIN  mknod(2) of a device node, mode 0600
+ *   read:PATH               open(2) for reading, then for a directory the number of
+ *                           its entries besides . and .. ("dir": true), else the bytes
+ *                           read (at most 256, given as "content") as ret
+ *   write:PATH:TEXT         open(2) for writing (O_CREAT|O_TRUNC, mode 0644), then
+ *                           write(2) of TEXT: ret is the bytes written
  *   stat:PATH               stat(2) (links followed): type, major, minor,
  *                           permission bits, owner, and the file's identity
  *                           (dev, ino: the filesystem and inode it lives on)
@@ -646,6 +651,37 @@ static void syscall32_action(char **fields, int n, long *ret, int *err, char *ou
 #endif
 }
 
+/* The read action: whether anything can be read at path, and what. A masked
+ * path may fail to open or read as empty; both are told apart by ret/errno. */
+static void read_action(const char *path, long *ret, int *err, char *out, size_t outsize) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) { *ret = -1; *err = errno; return; }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *d = fdopendir(fd);
+        if (!d) { *ret = -1; *err = errno; close(fd); return; }
+        long entries = 0;
+        struct dirent *e;
+        errno = 0;
+        while ((e = readdir(d))) entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        *err = errno;
+        *ret = *err ? -1 : entries;
+        closedir(d);
+        snprintf(out, outsize, ",\"dir\":true");
+        return;
+    }
+    char content[257];
+    ssize_t got;
+    do got = read(fd, content, sizeof content - 1); while (got < 0 && errno == EINTR);
+    *err = got < 0 ? errno : 0;
+    *ret = got < 0 ? -1 : got;
+    close(fd);
+    content[got > 0 ? got : 0] = '\0';
+    int used = snprintf(out, outsize, ",\"dir\":false,\"content\":");
+    FILE *f = fmemopen(out + used, outsize - (size_t)used, "w");
+    if (f) { json_string(f, got >= 0 ? content : NULL); fclose(f); }
+}
+
 static void do_action(int i, const char *spec) {
     char copy[1024], out[2048];
     snprintf(copy, sizeof copy, "%s", spec);
@@ -679,6 +715,14 @@ static void do_action(int i, const char *spec) {
         ret = syscall(SYS_openat, AT_FDCWD, fields[1], flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
         err = ret == -1 ? errno : 0;
         if (ret >= 0) close((int)ret);
+    } else if (n == 2 && !strcmp(fields[0], "read")) {
+        read_action(fields[1], &ret, &err, out, sizeof out);
+    } else if (n == 3 && !strcmp(fields[0], "write")) {
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, fields[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+        ret = fd < 0 ? -1 : write(fd, fields[2], strlen(fields[2]));
+        err = ret < 0 ? errno : 0;
+        if (ret < 0) ret = -1;
+        if (fd >= 0) close(fd);
     } else if (n == 5 && !strcmp(fields[0], "mknod")) {
         mode_t type = !strcmp(fields[2], "b") ? S_IFBLK : S_IFCHR;
         ret = syscall(SYS_mknodat, AT_FDCWD, fields[1], type | 0600, makedev(atoi(fields[3]), atoi(fields[4])));

@@ -345,7 +345,7 @@ t.test('missingFact: a host without a block device skips the case with the reaso
 
 t.test('resolveCase: containers and check parameters, nothing else', async (t) => {
   const c = {
-    id: 'x', file: 'x.yaml', summary: 's', needs: [], cgroupsPath: 'absolute', mountCgroup: 'none', requirements: [],
+    id: 'x', file: 'x.yaml', summary: 's', needs: [], cgroupsPath: 'absolute', mountCgroup: 'none', rootPath: 'relative', requirements: [],
     containers: new Map([['main', { alias: 'main', config: { n: '${block.minor}' }, program: { wait: true }, hooks: {} }]]),
     steps: [{ kind: 'check', index: 1, container: 'main', requirements: [], check: 'cgroup-value', params: { v1: {}, v2: { 'io.max': '${block.major}:0' } } }],
   } as unknown as Case;
@@ -456,7 +456,7 @@ t.test('host security facts name what a case needs, or skip it', async (t) => {
 });
 
 t.test('caseSkipReason: a features boolean that is false, and a machine without 32-bit programs', async (t) => {
-  const c = (needs: Case['needs']): Case => ({ id: 'x', file: 'x.yaml', summary: 's', needs, cgroupsPath: 'absolute', mountCgroup: 'none', requirements: [], containers: new Map(), steps: [] });
+  const c = (needs: Case['needs']): Case => ({ id: 'x', file: 'x.yaml', summary: 's', needs, cgroupsPath: 'absolute', mountCgroup: 'none', rootPath: 'relative', requirements: [], containers: new Map(), steps: [] });
   const at = (features: Record<string, unknown> | null, linux32: string | null) => ({ specVersion: '1.3.0', features, host: { ...HOST, security: { apparmorProfile: null, selinuxLabel: null, linux32Machine: linux32 } } });
   const aa = c([{ supported: 'linux.apparmor.enabled' }]);
   t.match(caseSkipReason(aa, at({ linux: { apparmor: { enabled: false } } }, null)), /does not support this \(linux\.apparmor\.enabled is false\)/);

@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:fs';
 import { chmod, copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import { IN_CONTAINER } from './config.js';
 
 export interface WrittenBundle {
@@ -22,10 +22,15 @@ export interface BundleExtras {
   readonly openShared: boolean;
 }
 
+/** The rootfs writeBundle makes under dir, as an absolute path (for a config whose root.path is absolute). */
+export function rootfsOf(dir: string): string {
+  return resolve(dir, 'bundle', 'rootfs');
+}
+
 export async function writeBundle(dir: string, config: Record<string, unknown>, probeBinary: string, extras?: BundleExtras): Promise<WrittenBundle> {
   const bundle = join(dir, 'bundle');
   const shared = join(dir, 'shared');
-  const rootfs = join(bundle, 'rootfs');
+  const rootfs = rootfsOf(dir);
   // The rootfs is new and holds only what is made here, so no path below it is a link.
   const more = (extras?.dirs ?? []).map((d) => posix.normalize(`/${d}`).slice(1)).filter((d) => d !== '');
   await Promise.all(['proc', 'dev', 'sys/fs/cgroup', 'tmp', IN_CONTAINER.shared.slice(1), ...more].map((d) => mkdir(join(rootfs, d), { recursive: true })));

@@ -175,7 +175,7 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
   const cgroupsPath = raw.cgroupsPath ?? 'absolute';
   return {
     id, file, summary: raw.summary, ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath,
-    mountCgroup: raw.mountCgroup === 'rw' ? 'rw' : raw.mountCgroup === true ? 'ro' : 'none',
+    mountCgroup: raw.mountCgroup === 'rw' ? 'rw' : raw.mountCgroup === true ? 'ro' : 'none', rootPath: raw.rootPath ?? 'relative',
     ...(raw.cgroupParent ? { cgroupParent: raw.cgroupParent } : {}), requirements, containers, steps,
   };
 }

@@ -10,7 +10,7 @@ const requirementRef = {
   ],
 } as const;
 
-const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|syscall32|open|mknod|stat|lstat|status|cgroup)(:[^:]+)*$' } } as const;
+const actions = { type: 'array', maxItems: 64, items: { type: 'string', pattern: '^(syscall|syscall32|open|mknod|stat|lstat|status|cgroup|read|write)(:[^:]+)*$' } } as const;
 
 const program = {
   oneOf: [
@@ -139,6 +139,7 @@ export const caseSchema = {
     },
     cgroupsPath: { enum: ['absolute', 'relative', 'nested'] },
     mountCgroup: { enum: [true, false, 'rw'] },
+    rootPath: { enum: ['relative', 'absolute'] },
     cgroupParent: {
       type: 'object', additionalProperties: false, required: ['v1', 'v2'],
       properties: { v1: { type: 'object', additionalProperties: { type: 'string' } }, v2: { type: 'object', additionalProperties: { type: 'string' } } },

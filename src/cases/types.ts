@@ -175,6 +175,8 @@ export interface Case {
   readonly cgroupsPath: 'absolute' | 'relative' | 'nested';
   /** Mount the container's own cgroup at /sys/fs/cgroup (with a cgroup namespace): read-only for the probe to read, or read-write. */
   readonly mountCgroup: 'none' | 'ro' | 'rw';
+  /** root.path: `rootfs` (relative to the bundle, the base config's) or the rootfs's absolute path on the host. */
+  readonly rootPath: 'relative' | 'absolute';
   /**
    * A parent cgroup the harness creates (and seeds with these values) before
    * create; the containers' cgroupsPath lies under it.

@@ -3,6 +3,7 @@ import type { ActionResult } from '../engine/actions.js';
 import type { ActionSeen } from '../engine/observers/actions.js';
 import { awaitAction, observeKilled } from '../engine/observers/actions.js';
 import { errnoName, errnoNumber } from '../util/errno.js';
+import type { Finding } from './check.js';
 import { defineCheck, fail, verdict } from './check.js';
 
 export type { ActionSeen } from '../engine/observers/actions.js';
@@ -21,7 +22,13 @@ export function returned(seen: ActionSeen): ActionResult | string {
   return seen.begun ? `${seen.action} began and never finished (the program died in it)` : `${seen.action} never ran`;
 }
 
-const actionIndex = { type: 'integer', minimum: 0 } as const;
+export const actionIndex = { type: 'integer', minimum: 0 } as const;
+
+/** Judges the action's result with `judge`, or fails with why there is none. */
+export function onResult(seen: ActionSeen, judge: (r: ActionResult, what: string) => Finding[]): Finding[] {
+  const r = returned(seen);
+  return typeof r === 'string' ? [fail(r)] : judge(r, actionOf(seen));
+}
 
 export const actionResult = defineCheck({
   name: 'action-result',
@@ -32,10 +39,7 @@ export const actionResult = defineCheck({
     oneOf: [{ required: ['errno'] }, { required: ['ret'] }, { required: ['fails'] }],
   } as const,
   observe: (ctx, params, c) => awaitAction(ctx, c, params.action),
-  judge(params, seen) {
-    const r = returned(seen);
-    if (typeof r === 'string') return [fail(r)];
-    const what = actionOf(seen);
+  judge: (params, seen) => onResult(seen, (r, what) => {
     if (params.ret !== undefined) {
       const want = params.ret;
       return [verdict(r.ret === want, `${what} returned ${r.ret}${r.errno ? ` (${errnoName(r.errno)})` : ''}${r.ret === want ? '' : `, not ${want}`}`, { expected: want, actual: r.ret })];
@@ -49,7 +53,7 @@ export const actionResult = defineCheck({
     const ok = want === 0 ? r.errno === 0 && r.ret !== -1 : r.ret === -1 && r.errno === want;
     return [verdict(ok, `${what} ${r.errno === 0 ? 'succeeded' : `failed with ${errnoName(r.errno)}`}${ok ? '' : `; expected ${want === 0 ? 'success' : errnoName(want)}`}`,
       { expected: want === 0 ? 'success' : errnoName(want), actual: r.errno === 0 ? 'success' : errnoName(r.errno) })];
-  },
+  }),
 });
 
 export const actionKilled = defineCheck({

@@ -14,6 +14,7 @@ import { featuresAnnotations, featuresClaimsAccepted, featuresDefinedProperties,
 import { openFds } from './fds.js';
 import { consoleReceived } from './console.js';
 import { namespacesAsConfigured, userMappings, utsNames } from './namespaces.js';
+import { pathRead } from './paths.js';
 import { stateAnnotations, stateBundle, stateErrors, stateId, statePid, stateSchema, stateStatus } from './state.js';
 
 const all: readonly CheckDefinition[] = [
@@ -28,6 +29,7 @@ const all: readonly CheckDefinition[] = [
   openFds, consoleReceived,
   namespacesAsConfigured, utsNames, userMappings,
   actionResult, actionKilled, deviceNode, ptmxIsContainers, seccompApplied, seccompArch32, seccompLogged, seccompSpecAllow, seccompAgentState, cgroupValue, cgroupVisible, cgroupPath, cgroupParent, nothingCreated, cgroupOwner,
+  pathRead,
 ];
 
 export const CHECKS: CheckRegistry = new Map(all.map((c) => [c.name, c]));

@@ -29,9 +29,11 @@ export interface ActionResult {
   readonly ssb?: string | null;
   readonly ssbMitigation?: string | null;
   readonly unknown?: boolean;
-  /** cgroup: the file read (the version's name) and what it held. */
+  /** cgroup: the file read (the version's name) and what it held; read: the first 256 bytes of a file. */
   readonly file?: string;
   readonly content?: string | null;
+  /** read: the path is a directory (ret counts its entries besides . and ..). */
+  readonly dir?: boolean;
 }
 
 export interface ActionState {

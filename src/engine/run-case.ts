@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../util/harness-fault.js';
 import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig, withHarnessPieces } from '../bundle/config.js';
-import { writeBundle } from '../bundle/write.js';
+import { rootfsOf, writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import type { CheckRegistry } from './check.js';
 import { runCheck } from './run-check.js';
@@ -299,6 +299,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       cgroupMount: testCase.mountCgroup,
     });
     let config = spec.whole ? withHarnessPieces(spec.config, { sharedDir, cgroupsPath, program: spec.program }) : mergeConfig(base, spec.config);
+    if (testCase.rootPath === 'absolute') config = mergeConfig(config, { root: { path: rootfsOf(join(dir, spec.alias)) } });
     // A Unix socket path fits in 108 bytes: the agent's lives in the run's short socket directory, whatever --work-dir is.
     const agentSocket = join(env.workspace.socketDir, `${fresh.id}.sock`);
     if (spec.seccompAgent) config = mergeConfig(config, { linux: { seccomp: { listenerPath: agentSocket, listenerMetadata: fresh.id } } });
