@@ -158,7 +158,7 @@ export function planCheckConfig(config: Json, file: string, catalogue: Catalogue
   const cwd = at(toRun, ['process', 'cwd']);
   const testCase: Case = {
     id: caseId, file, summary: `the runtime runs the probe under the config given and applies each property the process table observes (${rows.length})`,
-    needs: [], cgroupsPath: 'absolute', mountCgroup: 'none', requirements: ids.map(requirement),
+    needs: [], cgroupsPath: 'absolute', mountCgroup: 'none', rootPath: 'relative', requirements: ids.map(requirement),
     containers: new Map([['main', {
       alias: 'main', config: toRun, program: { wait: true }, hooks: {}, joinNamespaces: [],
       // The config's cwd is a directory of the image it was written for; the probe's rootfs gets it.
