@@ -138,7 +138,8 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
       if (s.bundle !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
       if (s.refused !== undefined && (op !== 'create' || expect !== 'success')) throw new CaseFileError(`${at}.refused: only a create expected to succeed can be refused as unsupported`);
       return {
-        ...base(requirements), kind: 'op', op, expect, noEffect, exitStatus, missingBundle: s.bundle === 'missing',
+        ...base(requirements), kind: 'op', op, expect, noEffect, exitStatus,
+        ...(s.bundle !== undefined ? { bundle: s.bundle } : {}),
         ...(s.signal !== undefined ? { signal: s.signal } : {}),
         ...(s.refused !== undefined ? { refused: s.refused } : {}),
       };

@@ -60,7 +60,7 @@ const opStep = {
     noEffect: requirementRef,
     exitStatus: requirementRef,
     signal: { type: 'string', pattern: '^[A-Z0-9]+$' },
-    bundle: { const: 'missing' },
+    bundle: { enum: ['missing', 'without-config'] },
     refused: { const: 'unsupported' },
   },
 } as const;

@@ -86,8 +86,11 @@ export interface OpStep extends StepBase {
    */
   readonly refused?: 'unsupported';
   readonly signal?: string;
-  /** create/run with a bundle path that does not exist. */
-  readonly missingBundle: boolean;
+  /**
+   * create/run with another bundle path: `missing`, one that does not exist;
+   * `without-config`, an empty directory the harness made (no config.json).
+   */
+  readonly bundle?: 'missing' | 'without-config';
 }
 
 export interface EditConfigStep extends StepBase {
