@@ -21,6 +21,7 @@ const RUNS: readonly string[][] = [
   ['--spec-version', '1.1.0', '--only', 'seccomp,devices'],
   ['--spec-version', '1.3.0', '--only', 'cgroups'],
   ['--spec-version', '1.3.0', '--only', 'process'],
+  ['--spec-version', '1.3.0', '--only', 'config'],
 ];
 
 const key = (r: Pick<RequirementResult, 'case' | 'requirement'>): string => `${r.case} ${r.requirement}`;
