@@ -1,6 +1,7 @@
 /**
  * Every config requirement (config.md's Valid values and Extensibility, a
- * bundle without config.json, start without process) can fail and can pass.
+ * bundle without config.json, start without process), and each operation
+ * without a container ID, can fail and can pass.
  * runc 1.1.5 accepts three invalid values itself, so the reference is
  * broken-validity/validates: runc with those checks added
  * (test/runtimes/config-validator.mjs), which must fail nothing. Each broken
@@ -32,12 +33,16 @@ const BROKEN: Record<string, { cases: string[]; fails: string[] }> = {
     fails: ['config/unknown-annotation config.extensibility.unknown-annotation-ignored', 'config/unknown-annotation process.env'],
   },
   'starts-without-process': { cases: ['config/start-without-process'], fails: ['config/start-without-process start.no-process'] },
+  'no-id-exits-zero': {
+    cases: ['errors/no-id', 'errors/create-no-id'],
+    fails: ['errors/create-no-id cli.exit-status', 'errors/create-no-id create.no-id', 'errors/no-id cli.exit-status', 'errors/no-id delete.no-id', 'errors/no-id kill.no-id', 'errors/no-id start.no-id', 'errors/no-id state.query.no-id'],
+  },
 };
 
 t.test('broken config runtimes', { skip: onPath('runc') ? false : 'runc is not on PATH' }, async (t) => {
   const names = Object.keys(BROKEN);
   const broken = names.map((name) => ({ runtime: join(RUNTIMES, 'broken-validity', name), cases: BROKEN[name]!.cases }));
-  const many = await runNarrowed(REFERENCE, ['config'], broken, ARGS);
+  const many = await runNarrowed(REFERENCE, ['config', 'errors/no-id', 'errors/create-no-id'], broken, ARGS);
   const reference = outcomeOf(many, REFERENCE);
   t.ok(reference.doc, 'validates: the run wrote its results document', whyNoResults(reference));
   t.same(failures(reference.doc), [], 'validates fails nothing');

@@ -61,6 +61,7 @@ const opStep = {
     exitStatus: requirementRef,
     signal: { type: 'string', pattern: '^[A-Z0-9]+$' },
     bundle: { enum: ['missing', 'without-config'] },
+    id: { const: 'omitted' },
     refused: { const: 'unsupported' },
   },
 } as const;

@@ -91,6 +91,8 @@ export interface OpStep extends StepBase {
    * `without-config`, an empty directory the harness made (no config.json).
    */
   readonly bundle?: 'missing' | 'without-config';
+  /** `omitted`: the command is called without the container's ID (runtime.md: each operation "MUST generate an error" then). */
+  readonly id?: 'omitted';
 }
 
 export interface EditConfigStep extends StepBase {
