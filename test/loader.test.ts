@@ -173,6 +173,16 @@ const BAD: readonly Bad[] = [
     expect: ['field steps.1.bundle', 'only create and run take a bundle'],
   },
   {
+    file: 'bad/id-omitted-on-success.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: state.id, level: MUST }\nsteps:\n  - op: create\n    id: omitted\n  - check: state-id\n    requirement: state.id\n`,
+    expect: ['field steps.0.id', 'expected to fail'],
+  },
+  {
+    file: 'bad/bundle-unknown-kind.yaml',
+    yaml: `summary: s\nrequirements:\n  - { id: state.id, level: MUST }\nsteps:\n  - op: create\n    bundle: elsewhere\n  - check: state-id\n    requirement: state.id\n`,
+    expect: ['steps.0.bundle'],
+  },
+  {
     file: 'bad/program-exit-out-of-range.yaml',
     yaml: `summary: s\nrequirements:\n  - { id: state.id, level: MUST }\nprogram: { exit: 300 }\nsteps:\n  - check: state-id\n    requirement: state.id\n`,
     expect: ['field program.exit', '255'],

@@ -145,9 +145,12 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
       if (expect === 'any' && (s.requirement !== undefined || s.exitStatus !== undefined)) throw new CaseFileError(`${at}.requirement: an operation with expect: any judges nothing; judge its outcome with a check`);
       if (s.signal !== undefined && op !== 'kill') throw new CaseFileError(`${at}.signal: only kill takes a signal`);
       if (s.bundle !== undefined && op !== 'create' && op !== 'run') throw new CaseFileError(`${at}.bundle: only create and run take a bundle`);
+      if (s.id !== undefined && (expect !== 'error' || op === 'run')) throw new CaseFileError(`${at}.id: only create, start, state, kill and delete expected to fail are called without an ID`);
       if (s.refused !== undefined && (op !== 'create' || expect !== 'success')) throw new CaseFileError(`${at}.refused: only a create expected to succeed can be refused as unsupported`);
       return {
-        ...base(requirements), kind: 'op', op, expect, noEffect, exitStatus, missingBundle: s.bundle === 'missing',
+        ...base(requirements), kind: 'op', op, expect, noEffect, exitStatus,
+        ...(s.bundle !== undefined ? { bundle: s.bundle } : {}),
+        ...(s.id !== undefined ? { id: s.id } : {}),
         ...(s.signal !== undefined ? { signal: s.signal } : {}),
         ...(s.refused !== undefined ? { refused: s.refused } : {}),
       };

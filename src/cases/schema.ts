@@ -77,7 +77,8 @@ const opStep = {
     noEffect: requirementRef,
     exitStatus: requirementRef,
     signal: { type: 'string', pattern: '^[A-Z0-9]+$' },
-    bundle: { const: 'missing' },
+    bundle: { enum: ['missing', 'without-config'] },
+    id: { const: 'omitted' },
     refused: { const: 'unsupported' },
   },
 } as const;

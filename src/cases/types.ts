@@ -116,8 +116,13 @@ export interface OpStep extends StepBase {
    */
   readonly refused?: 'unsupported' | 'config';
   readonly signal?: string;
-  /** create/run with a bundle path that does not exist. */
-  readonly missingBundle: boolean;
+  /**
+   * create/run with another bundle path: `missing`, one that does not exist;
+   * `without-config`, an empty directory the harness made (no config.json).
+   */
+  readonly bundle?: 'missing' | 'without-config';
+  /** `omitted`: the command is called without the container's ID (runtime.md: each operation "MUST generate an error" then). */
+  readonly id?: 'omitted';
 }
 
 export interface EditConfigStep extends StepBase {

@@ -1,6 +1,6 @@
 /** The operation steps: each drives the runtime once and judges its outcome. */
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { fingerprintBundle } from '../bundle/fingerprint.js';
 import { mergeConfig } from '../bundle/config.js';
 import type { EditConfigStep, OpStep } from '../cases/types.js';
@@ -21,7 +21,7 @@ export async function runOp(ctx: CaseContext, step: OpStep): Promise<void> {
   if (succeeded(call)) {
     if (step.op === 'create' || step.op === 'run') c.createdOk = true;
     if (step.op === 'delete') c.deleted = true;
-    if (step.op === 'state') await observeProcess(c, c.latestState!.parsed);
+    if (step.op === 'state' && step.id === undefined) await observeProcess(c, c.latestState!.parsed);
   }
   // A valid value the runtime refuses is one it does not support (config.md, Valid values): nothing of the case can be judged.
   if (step.refused === 'unsupported' && generatedError(call)) {
@@ -74,9 +74,24 @@ async function effectMissing(ctx: CaseContext, step: OpStep, c: Container): Prom
   return undefined;
 }
 
+/** The bundle path a create or run is given (see OpStep.bundle). */
+async function bundleFor(step: OpStep, c: Container): Promise<string> {
+  if (step.bundle === 'missing') return join(c.paths.bundle, 'does-not-exist');
+  if (step.bundle !== 'without-config') return c.paths.bundle;
+  // Beside the bundle, in the case's own directory, so the bundle stays as written and teardown removes it.
+  const empty = join(dirname(c.paths.bundle), 'bundle-without-config');
+  await mkdir(empty, { recursive: true, mode: 0o700 });
+  return empty;
+}
+
 async function invoke(ctx: CaseContext, step: OpStep, c: Container): Promise<CallRecord> {
   const opts = ctx.callOptions();
-  const bundle = step.missingBundle ? join(c.paths.bundle, 'does-not-exist') : c.paths.bundle;
+  const bundle = await bundleFor(step, c);
+  if (step.id === 'omitted') {
+    // The command line's operands without the ID: kill's signal is optional (default TERM), so kill gets none either.
+    if (step.op === 'create') await ctx.journal(c);
+    return ctx.record(ctx.driver.call(step.op === 'create' ? ['create', '--bundle', bundle] : [step.op], opts));
+  }
   switch (step.op) {
     case 'create':
     case 'run':
