@@ -21,7 +21,6 @@ const BROKEN: Record<string, { cases: string[]; fails: string[] }> = {
   'accepts-non-semver-version': { cases: ['config/invalid-oci-version', 'config/unknown-properties'], fails: ['config/invalid-oci-version config.oci-version.invalid-refused'] },
   'accepts-empty-annotation-key': { cases: ['config/invalid-annotation-key-empty', 'config/unknown-annotation'], fails: ['config/invalid-annotation-key-empty config.annotations.empty-key-refused'] },
   'accepts-relative-destination': { cases: ['config/invalid-mount-destination-relative'], fails: ['config/invalid-mount-destination-relative config.mounts.relative-destination-refused'] },
-  'accepts-missing-root': { cases: ['config/invalid-root-path-missing', 'config/unknown-properties'], fails: ['config/invalid-root-path-missing config.root.path-missing-refused'] },
   'config-from-elsewhere': { cases: ['config/missing-config'], fails: ['config/missing-config create.missing-config'] },
   // the program's env and cwd, judged after create, are then "not judged to the end": failures too
   'refuses-unknown-properties': {

@@ -146,7 +146,7 @@ export function planCheckConfig(config: Json, file: string, catalogue: Catalogue
   };
   const ids = [...new Set(rows.map((p) => PROCESS_ROWS[p].requirement))];
   const op = (index: number, name: 'create' | 'start', requirements: string[], refusable: boolean): Step => ({
-    kind: 'op', index, container: 'main', op: name, expect: 'success', requirements, exitStatus: [], noEffect: [], missingBundle: false, ...(refusable ? { refused: 'config' as const } : {}),
+    kind: 'op', index, container: 'main', op: name, expect: 'success', requirements, exitStatus: [], noEffect: [], ...(refusable ? { refused: 'config' as const } : {}),
   });
   // Both may fail through the config alone (a profile that denies execve, a user namespace the
   // runtime cannot set up here): then nothing is judged, and the run says the runtime refused it.
