@@ -176,7 +176,7 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
   return {
     id, file, summary: raw.summary, ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath,
     mountCgroup: raw.mountCgroup === 'rw' ? 'rw' : raw.mountCgroup === true ? 'ro' : 'none',
-    ...(raw.cgroupParent ? { cgroupParent: raw.cgroupParent } : {}), requirements, containers, steps,
+    ...(raw.cgroupParent ? { cgroupParent: raw.cgroupParent } : {}), ...(raw.probeCopies ? { probeCopies: raw.probeCopies } : {}), requirements, containers, steps,
   };
 }
 

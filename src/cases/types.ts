@@ -176,6 +176,11 @@ export interface Case {
   /** Mount the container's own cgroup at /sys/fs/cgroup (with a cgroup namespace): read-only for the probe to read, or read-write. */
   readonly mountCgroup: 'none' | 'ro' | 'rw';
   /**
+   * More directories of every container's rootfs (absolute container paths) that hold a copy of the probe under
+   * its own file name: where a case names the program by a bare name, to be found through PATH.
+   */
+  readonly probeCopies?: readonly string[];
+  /**
    * A parent cgroup the harness creates (and seeds with these values) before
    * create; the containers' cgroupsPath lies under it.
    */
