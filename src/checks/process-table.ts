@@ -260,7 +260,7 @@ export const PROCESS_ROWS = {
     },
   },
   argsPathLookup: {
-    property: 'process.args[0] (a name without a slash)', reported: 'that it ran, and its argv', requirement: 'process.args.path-lookup',
+    property: 'process.args (args[0] without a slash)', reported: 'that it ran, and its argv', requirement: 'process.args.path-lookup',
     compare(configured, seen, caller) {
       const file = configured.args?.[0];
       if (file === undefined || file.includes('/')) return notApplicable('args[0] is absent or has a slash: no PATH search to judge');
