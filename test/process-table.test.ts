@@ -94,6 +94,10 @@ t.test('args[0] without a slash: found through PATH, judged only where both read
   };
   t.equal(judge(bare, { args: ['prog', 'a'] }, '/usr/local/bin:/usr/bin:/bin'), 'pass', 'ran with argv as configured');
   t.equal(judge(bare, { args: ['/usr/bin/prog', 'a'] }, '/usr/bin'), 'fail', 'argv[0] rewritten to the path found');
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: '/usr/bin/prog' }, '/usr/bin'), 'pass', 'runs from the file found');
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: '/prog' }, '/usr/bin'), 'fail', 'runs from a file in no directory of PATH');
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: '/prog' }, '/usr/bin:/'), 'pass', "in a directory of the runtime's own PATH: the other reading");
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: null }, '/usr/bin'), 'pass', 'exe unreadable: judged by argv alone');
   t.equal(judge(bare, { args: ['prog', 'a'] }, '/bin:/sbin'), 'skip', "process.env's PATH is not on the runtime's: the readings differ");
   t.equal(judge(bare, { args: ['prog', 'a'] }, null), 'skip', 'the runtime had no PATH');
   t.equal(judge(bare, { args: ['prog', 'a'] }, undefined), 'skip', 'an observation without the runtime\'s PATH');

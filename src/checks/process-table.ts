@@ -266,10 +266,18 @@ export const PROCESS_ROWS = {
       if (file === undefined || file.includes('/')) return notApplicable('args[0] is absent or has a slash: no PATH search to judge');
       const differ = pathReadingsDiffer(configured.env ?? [], caller.path);
       if (differ !== undefined) return unjudged(differ);
-      // A report means some file ran; argv exactly as configured means the runtime searched rather than rewrote the name.
-      const ok = sameList(configured.args ?? [], seen.args);
-      return verdict(ok, ok ? `the program ${file} was found through PATH and got exactly the configured args` : `a program ran, but with args other than the configured ones`,
-        { expected: configured.args, actual: seen.args });
+      // A report means some file ran; argv exactly as configured means the runtime searched rather than rewrote the name;
+      // the file it runs from must be that name in a directory of a PATH (either reading's), not one found elsewhere.
+      const problems: string[] = [];
+      if (!sameList(configured.args ?? [], seen.args)) problems.push('it got args other than the configured ones');
+      // An empty PATH entry is the working directory: the container's cwd.
+      const searched = [...pathDirs(envMap(configured.env ?? []).get('PATH') ?? ''), ...pathDirs(caller.path ?? '')].map((d) => (d === '.' ? tidyPath(configured.cwd ?? '/') : d));
+      const exe = seen.exe;
+      const exeNote = exe === undefined || exe === null ? ' (the probe did not say which file it runs from)' : '';
+      if (exe && !searched.some((d) => exe === `${d === '/' ? '' : d}/${file}`)) problems.push(`it runs from ${exe}, which is not ${file} in a directory of PATH`);
+      return verdict(problems.length === 0,
+        problems.length === 0 ? `the program ${file} was found through PATH${exe ? ` (${exe})` : ''} and got exactly the configured args${exeNote}` : `a program ran, but ${problems.join('; ')}`,
+        { expected: { args: configured.args, exe: `${file} in a directory of PATH` }, actual: { args: seen.args, exe: exe ?? null } });
     },
   },
   env: {
