@@ -20,7 +20,8 @@
  * exist yet): the hooks on those lines ran before the program started, every
  * later line after it. Both events are seen in one file, so no clock is
  * compared across the container boundary. Besides ids, groups, cwd, args,
- * env, hostname, domainname, namespaces, the kernel's boot id (bootId: the
+ * the file it runs from (exe: the /proc/self/exe link, a path in the
+ * container; null when unreadable), env, hostname, domainname, namespaces, the kernel's boot id (bootId: the
  * namespace inodes of two processes compare only when it is the same) and
  * cgroups, the report gives the process's settings, each
  * read without changing it: umask and the five capability sets (as numbers)
@@ -498,6 +499,13 @@ static void write_report(FILE *f, int argc, char **argv) {
     for (int i = 0; i < ngroups; i++) fprintf(f, "%s%u", i ? "," : "", groups[i]);
     fputs("],\"cwd\":", f);
     json_string(f, getcwd(buf, sizeof buf));
+    {
+        /* which file ran: a name searched for through PATH (process.args[0]) is judged by where it was found */
+        ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+        if (n >= 0) buf[n] = '\0';
+        fputs(",\"exe\":", f);
+        json_string(f, n >= 0 ? buf : NULL);
+    }
     fputs(",\"hostname\":", f);
     json_string(f, gethostname(buf, sizeof buf) == 0 ? buf : NULL);
     fputs(",\"domainname\":", f);

@@ -32,6 +32,12 @@ const SCHED_INVALID_FAILS = Object.entries(SCHED_INVALID_REQUIREMENTS).map(([c, 
  */
 const BROKEN: BrokenTable = {
   'argv0-rewritten': { cases: ['identity'], fails: ['process/identity process.args'] },
+  'no-path-lookup': { cases: ['args-path-lookup', 'identity'], fails: ['process/args-path-lookup process.args.path-lookup'] },
+  'searches-root-first': { cases: ['args-path-lookup'], fails: ['process/args-path-lookup process.args.path-lookup'] },
+  'fills-empty-args': {
+    cases: ['invalid-args-empty', 'invalid-args-absent', 'identity'],
+    fails: ['process/invalid-args-absent process.args.empty-refused', 'process/invalid-args-empty process.args.empty-refused'],
+  },
   'drop-env-var': { cases: ['identity'], fails: ['process/identity process.env'] },
   // config.md says nothing of variables a runtime adds
   'leak-env': { cases: ['identity'], fails: [] },

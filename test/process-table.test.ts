@@ -85,3 +85,23 @@ t.test('apparmorProfile and selinuxLabel: the process\'s label', async (t) => {
   t.equal(outcome('selinuxLabel', { selinuxLabel: 'system_u:system_r:spc_t:s0' }), 'pass');
   t.equal(outcome('selinuxLabel', { selinuxLabel: 'system_u:system_r:spc_t:s0' }, { lsm: { current: 'unconfined_u:unconfined_r:unconfined_t:s0', apparmor: null } }), 'fail');
 });
+
+t.test('args[0] without a slash: found through PATH, judged only where both readings of "whose PATH" agree', async (t) => {
+  const bare = { args: ['prog', 'a'], env: ['PATH=/usr/bin'] };
+  const judge = (process: Record<string, unknown>, seen: Record<string, unknown>, path: string | null | undefined): string => {
+    const f = judgeRows(['argsPathLookup'], process, { ...REPORT, ...seen }, { oomScoreAdj: 0, path }, { process })[0]!;
+    return 'skip' in f ? 'skip' : f.ok ? 'pass' : 'fail';
+  };
+  t.equal(judge(bare, { args: ['prog', 'a'] }, '/usr/local/bin:/usr/bin:/bin'), 'pass', 'ran with argv as configured');
+  t.equal(judge(bare, { args: ['/usr/bin/prog', 'a'] }, '/usr/bin'), 'fail', 'argv[0] rewritten to the path found');
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: '/usr/bin/prog' }, '/usr/bin'), 'pass', 'runs from the file found');
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: '/prog' }, '/usr/bin'), 'fail', 'runs from a file in no directory of PATH');
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: '/prog' }, '/usr/bin:/'), 'pass', "in a directory of the runtime's own PATH: the other reading");
+  t.equal(judge(bare, { args: ['prog', 'a'], exe: null }, '/usr/bin'), 'pass', 'exe unreadable: judged by argv alone');
+  t.equal(judge(bare, { args: ['prog', 'a'] }, '/bin:/sbin'), 'skip', "process.env's PATH is not on the runtime's: the readings differ");
+  t.equal(judge(bare, { args: ['prog', 'a'] }, null), 'skip', 'the runtime had no PATH');
+  t.equal(judge(bare, { args: ['prog', 'a'] }, undefined), 'skip', 'an observation without the runtime\'s PATH');
+  t.equal(judge({ args: ['prog'], env: ['X=1'] }, { args: ['prog'] }, '/usr/bin'), 'skip', 'process.env has no PATH');
+  t.equal(judge({ args: ['/usr/bin/prog'], env: ['PATH=/usr/bin'] }, { args: ['/usr/bin/prog'] }, '/usr/bin'), 'skip', 'args[0] with a slash is no PATH search');
+  t.equal(judge({ env: ['PATH=/usr/bin'] }, {}, '/usr/bin'), 'skip', 'no args');
+});

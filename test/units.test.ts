@@ -1,9 +1,10 @@
 import t from 'tap';
-import { chmod, mkdir, mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IN_CONTAINER, baseConfig, mergeConfig, probeArgs, hooksConfig } from '../src/bundle/config.js';
 import { fingerprintBundle, fingerprintDiff } from '../src/bundle/fingerprint.js';
+import { writeBundle } from '../src/bundle/write.js';
 import { parseState } from '../src/engine/state-document.js';
 import { annotationsVerdict, statePidVerdict } from '../src/checks/state.js';
 import { missingFile } from '../src/checks/cgroups.js';
@@ -474,4 +475,17 @@ t.test('withJoinPaths: a held namespace\'s path goes into the entry of its type,
   t.same(out, { hostname: 'h', linux: { namespaces: [{ type: 'pid' }, { type: 'network', path: '/proc/2/ns/net' }, { type: 'uts', path: '/proc/3/ns/uts' }] } });
   t.same(config.linux.namespaces, [{ type: 'pid' }, { type: 'network' }], 'the config given is unchanged');
   t.same(withJoinPaths({}, [held('uts', 'proc/3/ns/uts')]), { linux: { namespaces: [{ type: 'uts', path: 'proc/3/ns/uts' }] } }, 'a config without linux gets one');
+});
+
+t.test('writeBundle: probeCopies puts the probe, under its own name and executable, in more rootfs directories', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'ocicomply-copies-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const probe = join(dir, 'probe-binary');
+  await writeFile(probe, 'not really a probe');
+  const written = await writeBundle(join(dir, 'c'), {}, probe, { dirs: [], openShared: false, probeCopies: ['/usr/bin', '/opt/../sbin/'] });
+  for (const d of ['usr/bin', 'sbin']) {
+    const copy = join(written.bundle, 'rootfs', d, 'ocicomply-probe');
+    t.equal(await readFile(copy, 'utf8'), 'not really a probe', `${d} holds the probe`);
+    t.equal((await stat(copy)).mode & 0o777, 0o755, `${d}'s copy is executable`);
+  }
 });

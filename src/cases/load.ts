@@ -179,7 +179,7 @@ function toCase(id: string, file: string, raw: CaseFile, catalogue: Catalogue, c
   return {
     id, file, summary: raw.summary, ...(versions !== undefined ? { versions } : {}), needs, cgroupsPath,
     mountCgroup: raw.mountCgroup === 'rw' ? 'rw' : raw.mountCgroup === true ? 'ro' : 'none', rootPath: raw.rootPath ?? 'relative',
-    ...(raw.cgroupParent ? { cgroupParent: raw.cgroupParent } : {}), requirements, containers, steps,
+    ...(raw.cgroupParent ? { cgroupParent: raw.cgroupParent } : {}), ...(raw.probeCopies ? { probeCopies: raw.probeCopies } : {}), requirements, containers, steps,
   };
 }
 

@@ -141,6 +141,7 @@ export const caseSchema = {
     cgroupsPath: { enum: ['absolute', 'relative', 'nested'] },
     mountCgroup: { enum: [true, false, 'rw'] },
     rootPath: { enum: ['relative', 'absolute'] },
+    probeCopies: { type: 'array', maxItems: 8, uniqueItems: true, items: { type: 'string', pattern: '^/[A-Za-z0-9_./-]*$' } },
     cgroupParent: {
       type: 'object', additionalProperties: false, required: ['v1', 'v2'],
       properties: { v1: { type: 'object', additionalProperties: { type: 'string' } }, v2: { type: 'object', additionalProperties: { type: 'string' } } },

@@ -183,6 +183,11 @@ export interface Case {
   /** root.path: `rootfs` (relative to the bundle, the base config's) or the rootfs's absolute path on the host. */
   readonly rootPath: 'relative' | 'absolute';
   /**
+   * More directories of every container's rootfs (absolute container paths) that hold a copy of the probe under
+   * its own file name: where a case names the program by a bare name, to be found through PATH.
+   */
+  readonly probeCopies?: readonly string[];
+  /**
    * A parent cgroup the harness creates (and seeds with these values) before
    * create; the containers' cgroupsPath lies under it.
    */

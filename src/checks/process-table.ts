@@ -24,6 +24,8 @@ export type ProcessRead = NonNullable<ConfigRead['process']>;
 export interface CallerFacts {
   /** The harness's own /proc/self/oom_score_adj, inherited by the runtime it runs (null: unreadable). */
   readonly oomScoreAdj: number | null;
+  /** The PATH the runtime inherited from the harness (null: none; absent: an observation from before it was recorded). */
+  readonly path?: string | null | undefined;
 }
 
 export interface ProcessRow {
@@ -89,6 +91,28 @@ function notApplicable(reason: string): Unjudged {
 
 function notConfigured(property: string): Finding {
   return notApplicable(`${property} is not in the config: nothing to compare`);
+}
+
+/** The directories of a PATH value, in search order (an empty entry is the working directory, as execvp reads it). */
+function pathDirs(path: string): string[] {
+  return path.split(':').map((d) => (d === '' ? '.' : tidyPath(d)));
+}
+
+/**
+ * config.md: args[0] "is used with the same semantics as execvp's file", and execvp searches the PATH of the
+ * environment it runs in, without saying whose: the container's (process.env, what a runtime applies before it
+ * execs) or the runtime's own. A bare name is judged only where both readings search the same directories up to
+ * the one holding the program: every directory of the container's PATH is on the runtime's PATH as well (the case's
+ * rootfs holds the program only there).
+ */
+function pathReadingsDiffer(env: readonly string[], runtimePath: string | null | undefined): string | undefined {
+  const containerPath = envMap(env).get('PATH');
+  if (containerPath === undefined) return 'process.env has no PATH: config.md does not say which PATH a bare name is searched in, nothing to compare';
+  if (runtimePath === undefined) return 'the PATH the runtime inherited was not recorded';
+  if (runtimePath === null) return 'the runtime inherited no PATH (execvp then searches a default the system chooses): the readings of config.md may differ';
+  const theirs = new Set(pathDirs(runtimePath));
+  const missing = pathDirs(containerPath).filter((d) => !theirs.has(d));
+  return missing.length > 0 ? `${missing.join(', ')} of process.env's PATH ${containerPath} is not on the runtime's own PATH: config.md does not say whose PATH is searched, and the two readings differ here` : undefined;
 }
 
 function rlimitValue(v: number | null): string {
@@ -233,6 +257,27 @@ export const PROCESS_ROWS = {
       const ok = sameList(configured.args, seen.args);
       return verdict(ok, ok ? 'the program got exactly the configured args' : 'the program got args other than the configured ones',
         { expected: configured.args, actual: seen.args });
+    },
+  },
+  argsPathLookup: {
+    property: 'process.args (args[0] without a slash)', reported: 'that it ran, and its argv', requirement: 'process.args.path-lookup',
+    compare(configured, seen, caller) {
+      const file = configured.args?.[0];
+      if (file === undefined || file.includes('/')) return notApplicable('args[0] is absent or has a slash: no PATH search to judge');
+      const differ = pathReadingsDiffer(configured.env ?? [], caller.path);
+      if (differ !== undefined) return unjudged(differ);
+      // A report means some file ran; argv exactly as configured means the runtime searched rather than rewrote the name;
+      // the file it runs from must be that name in a directory of a PATH (either reading's), not one found elsewhere.
+      const problems: string[] = [];
+      if (!sameList(configured.args ?? [], seen.args)) problems.push('it got args other than the configured ones');
+      // An empty PATH entry is the working directory: the container's cwd.
+      const searched = [...pathDirs(envMap(configured.env ?? []).get('PATH') ?? ''), ...pathDirs(caller.path ?? '')].map((d) => (d === '.' ? tidyPath(configured.cwd ?? '/') : d));
+      const exe = seen.exe;
+      const exeNote = exe === undefined || exe === null ? ' (the probe did not say which file it runs from)' : '';
+      if (exe && !searched.some((d) => exe === `${d === '/' ? '' : d}/${file}`)) problems.push(`it runs from ${exe}, which is not ${file} in a directory of PATH`);
+      return verdict(problems.length === 0,
+        problems.length === 0 ? `the program ${file} was found through PATH${exe ? ` (${exe})` : ''} and got exactly the configured args${exeNote}` : `a program ran, but ${problems.join('; ')}`,
+        { expected: { args: configured.args, exe: `${file} in a directory of PATH` }, actual: { args: seen.args, exe: exe ?? null } });
     },
   },
   env: {

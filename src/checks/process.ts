@@ -18,6 +18,6 @@ export const processAsConfigured = defineCheck({
       if (profile && !allowsEveryCall(profile)) return [unjudged(`${seen.report.missing}; the config's seccomp profile may deny a call the probe needs to write it`)];
       return [fail(seen.report.missing)];
     }
-    return judgeRows(params.properties, seen.configured, seen.report, { oomScoreAdj: seen.callerOomScoreAdj }, seen.config ?? { process: seen.configured });
+    return judgeRows(params.properties, seen.configured, seen.report, { oomScoreAdj: seen.callerOomScoreAdj, path: seen.callerPath }, seen.config ?? { process: seen.configured });
   },
 });

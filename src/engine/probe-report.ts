@@ -18,6 +18,8 @@ export interface ProbeReport {
   readonly egid: number;
   readonly groups: readonly number[];
   readonly cwd: string | null;
+  /** The /proc/self/exe link: the file the program runs from, as a path in the container (null: unreadable; absent: a probe before it was reported). */
+  readonly exe?: string | null;
   readonly hostname: string | null;
   /** getdomainname (null: the call failed; absent: a probe before it was reported). */
   readonly domainname?: string | null;

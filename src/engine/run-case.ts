@@ -308,7 +308,9 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
     if (terminal) config = withMarker(config, marker);
     const held = await startHolders(spec.joinNamespaces, config, env.probeBinary, env.timing.waitTimeoutMs, holders);
     if (held.length > 0) config = withJoinPaths(config, held);
-    const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary, spec.whole ? { dirs: spec.whole.dirs, openShared: true } : undefined);
+    const copies = testCase.probeCopies ?? [];
+    const written = await writeBundle(join(dir, spec.alias), config, env.probeBinary,
+      spec.whole ? { dirs: spec.whole.dirs, openShared: true, probeCopies: copies } : copies.length > 0 ? { dirs: [], openShared: false, probeCopies: copies } : undefined);
     const c: Container = {
       spec, id, config, createdOk: false, deleted: false, cgroupDirs: [], harnessCgroups: parent?.dirs ?? [], holders: held,
       paths: {

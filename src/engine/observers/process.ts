@@ -15,6 +15,8 @@ export interface ProcessSeen {
   readonly report: ProbeReport | { readonly missing: string };
   /** The harness's own oom_score_adj: what the runtime it runs inherits (null: unreadable). */
   readonly callerOomScoreAdj: number | null;
+  /** The harness's own PATH, which the runtime inherits (the driver extends the harness's environment); null: none; absent in older observations. */
+  readonly callerPath?: string | null;
 }
 
 async function ownOomScoreAdj(): Promise<number | null> {
@@ -41,5 +43,5 @@ export async function awaitWholeReport(ctx: CaseContext, c: Container): Promise<
 export async function observeProcessAsRun(ctx: CaseContext, c: Container): Promise<ProcessSeen> {
   const report = await awaitWholeReport(ctx, c);
   const config = readConfig(c.config);
-  return { configured: config.process ?? {}, config, report, callerOomScoreAdj: await ownOomScoreAdj() };
+  return { configured: config.process ?? {}, config, report, callerOomScoreAdj: await ownOomScoreAdj(), callerPath: process.env['PATH'] ?? null };
 }
