@@ -22,6 +22,8 @@ import { selectRun, type Selection } from './run/selection.js';
 import { namedRuntimes, isInterruptStatus, termsFor, worstStatus } from './run/several.js';
 import { runSuite } from './run/suite.js';
 import { checkConfig } from './run/check-config.js';
+import { loadProfile } from './bundle/profile-file.js';
+import { inProfile, PROFILE_AREAS } from './bundle/profile.js';
 import { defaultWorkDir } from './run/private-dir.js';
 import { loadSentences } from './sentences.js';
 import { knownRelease, sortVersions } from './spec/version.js';
@@ -154,6 +156,7 @@ async function run(o: Given): Promise<number> {
   const vmTimeoutMs = positiveInt('vm-timeout', o['vm-timeout'], 1_800_000);
   if (o.observations && o.json === undefined && o['json-dir'] === undefined) throw new SetupError('--observations puts the observations into the results document: give --json FILE or --json-dir DIR too');
   const spec = await specVersion(o['spec-version']);
+  const profile = await loadProfile(o.profile ?? 'minimal');
   // Read before anything is done: a bad file ends the run before it starts.
   const expectations = o.expectations === undefined ? undefined : await loadExpectations(o.expectations);
   const workDir = await requireDirectoryPlace('--work-dir', o['work-dir'] ?? defaultWorkDir());
@@ -161,6 +164,10 @@ async function run(o: Given): Promise<number> {
   // Every runtime's cases are chosen before the first runs: a bad term costs no container.
   const chosen: (Selection & { catalogue: Catalogue })[] = [];
   for (const { name } of runtimes) chosen.push(await selection(o, termsFor('--only', terms(o.only), name, names), termsFor('--skip', terms(o.skip), name, names)));
+  const inIt = chosen.map((c) => inProfile(profile.name, c.cases));
+  const left = chosen[0]!.cases.length - inIt[0]!.length;
+  if (left > 0) process.stderr.write(`ocicomply: --profile ${profile.name} runs only the ${PROFILE_AREAS.join(', ')} cases: ${left} other selected case(s) not run\n`);
+  if (chosen[0]!.cases.length > 0 && inIt[0]!.length === 0) throw new SetupError(`--profile ${profile.name} runs only the ${PROFILE_AREAS.join(', ')} cases, and none is selected`);
   const badId = expectations && unknownIds(expectations, chosen[0]!.all, chosen[0]!.catalogue);
   if (badId) throw new SetupError(badId);
   if (chosen[0]!.nothingToRerun) {
@@ -209,6 +216,7 @@ async function run(o: Given): Promise<number> {
         ...(o.verbose ? ['--verbose'] : []),
         ...(o.expectations ? ['--expectations', resolve(o.expectations)] : []),
         ...(o.observations ? ['--observations'] : []),
+        ...(o.profile ? ['--profile', o.profile] : []),
       ];
       return await runInVm({ mode: o.vm, innerArgs: inner, reporter, reporterOut, json: jsonOf, junit, timeoutMs: vmTimeoutMs, workDir, ...(writeCertified ? { certify: { names, write: writeCertified } } : {}) });
     }
@@ -219,7 +227,7 @@ async function run(o: Given): Promise<number> {
         runtime: given,
         runtimeArgs: givenArgs,
         specVersion: spec,
-        cases: chosen[i]!.cases,
+        cases: inIt[i]!,
         loadErrors: chosen[i]!.loadErrors,
         jobs,
         reporter,
@@ -235,6 +243,7 @@ async function run(o: Given): Promise<number> {
         observations: o.observations ?? false,
         selectedBy: { only: terms(o.only), skip: terms(o.skip) },
         caseSet: await caseSetRecord(await caseDirsOf(o)),
+        profile,
         ...(writeCertified ? { certify: (reports: BundleReports) => writeCertified(name, reports) } : {}),
       }).catch((e: unknown) => {
         // One runtime that cannot be run stops only its own run.

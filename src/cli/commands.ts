@@ -36,6 +36,7 @@ const OPTIONS = {
   settle: { type: 'string', value: 'MS', help: 'window for watching that something does not happen (default 150)' },
   cases: { type: 'string', multiple: true, value: 'DIR', help: 'case directory (default: the built-in cases); repeatable' },
   'work-dir': { type: 'string', value: 'DIR', help: `where runs keep bundles and the runtime's --root (default ${defaultWorkDir()}; made private, mode 0700)` },
+  profile: { type: 'string', value: 'NAME', help: 'the base config the cases merge over: minimal (default), default or strict (see profiles/README.md); other than minimal, only the lifecycle, state and process cases' },
   verbose: { type: 'boolean', help: 'human reporter: every requirement, not only failures' },
   vm: { type: 'string', value: 'cgroup2|cgroup1', help: 'run the suite inside a throwaway VM with a pure cgroup v2 (or v1) hierarchy (qemu, Debian\'s kernel, busybox-static)' },
   'vm-timeout': { type: 'string', value: 'MS', help: 'deadline for the whole VM run (default 1800000)' },
@@ -61,7 +62,7 @@ export const COMMANDS = {
   run: {
     synopsis: 'run --runtime RUNTIME [--runtime RUNTIME]... [options]',
     summary: 'run the suite against RUNTIME',
-    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'certify', 'help'],
+    options: ['runtime', 'runtime-arg', 'spec-version', 'only', 'skip', 'rerun-failed', 'fail-fast', 'jobs', 'reporter', 'json', 'json-dir', 'junit', 'observations', 'expectations', 'timeout', 'wait-timeout', 'settle', 'cases', 'work-dir', 'verbose', 'vm', 'vm-timeout', 'certify', 'profile', 'help'],
   },
   'check-config': {
     synopsis: 'check-config CONFIG.json --runtime RUNTIME [options]',

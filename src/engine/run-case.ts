@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { harnessFaultOf, HarnessFaultError, type HarnessFault } from '../util/harness-fault.js';
 import { pollUntil } from '../util/poll.js';
 import { baseConfig, mergeConfig, withHarnessPieces } from '../bundle/config.js';
+import { type Profile, profileBase } from '../bundle/profile.js';
 import { rootfsOf, writeBundle } from '../bundle/write.js';
 import type { Case, Step } from '../cases/types.js';
 import type { CheckRegistry } from './check.js';
@@ -61,6 +62,8 @@ export interface CaseEnvironment {
   readonly specVersion: string;
   /** The ociVersion written into every config.json. */
   readonly configOciVersion: string;
+  /** The profile whose patch lies between the base config and the case's config. */
+  readonly profile?: Profile;
   /** Aborted on SIGINT/SIGTERM: the case stops, its teardown still runs. */
   readonly signal: AbortSignal;
   /** The runtime's `features` document, or null when it has none. */
@@ -298,7 +301,7 @@ async function prepareContainers(testCase: Case, env: CaseEnvironment, dir: stri
       hooks: spec.hooks, hookPaths: { hostProbe: env.probeBinary, hostLog: join(sharedDir, 'hooks.log') }, specVersion: env.specVersion,
       cgroupMount: testCase.mountCgroup,
     });
-    let config = spec.whole ? withHarnessPieces(spec.config, { sharedDir, cgroupsPath, program: spec.program }) : mergeConfig(base, spec.config);
+    let config = spec.whole ? withHarnessPieces(spec.config, { sharedDir, cgroupsPath, program: spec.program }) : mergeConfig(env.profile ? profileBase(base, env.profile) : base, spec.config);
     if (testCase.rootPath === 'absolute') config = mergeConfig(config, { root: { path: rootfsOf(join(dir, spec.alias)) } });
     // A Unix socket path fits in 108 bytes: the agent's lives in the run's short socket directory, whatever --work-dir is.
     const agentSocket = join(env.workspace.socketDir, `${fresh.id}.sock`);

@@ -9,7 +9,7 @@ import { ownDirs, runCase } from '../engine/run-case.js';
 import { CHECKS } from '../checks/index.js';
 import { hostFacts } from '../host/facts.js';
 import { systemFacts } from '../host/system.js';
-import { defaultProfile } from '../bundle/profile.js';
+import { MINIMAL, type Profile, profileRecord } from '../bundle/profile.js';
 import { memoryTapReporter, teeReporter } from '../report/tee.js';
 import { ensureProbe } from '../probe/build.js';
 import { createHumanReporter } from '../report/human.js';
@@ -82,6 +82,8 @@ export interface SuiteOptions {
   readonly caseSet?: CaseSetRecord;
   /** With --certify: called with the run's reports once it has ended (not when interrupted). */
   readonly certify?: (reports: CertifyReports) => Promise<void>;
+  /** The base the cases' configs merge over (default: minimal, the harness's own base). */
+  readonly profile?: Profile;
 }
 
 /** What a certification bundle is made from: the results document, the JUnit XML and the TAP log of one run. */
@@ -180,7 +182,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       reporter.caseStarted?.(c.id);
       let r: CaseResult;
       try {
-        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, featuresCall: facts.featuresCall, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing) });
+        r = await runCase(c, { driver, workspace, probeBinary, timing: opts.timing, specVersion, configOciVersion: facts.configOciVersion, signal: interrupts.signal, features: facts.features, featuresCall: facts.featuresCall, host, checks: CHECKS, teardown: (t) => teardown(driver, t, opts.timing), profile: opts.profile ?? MINIMAL });
       } catch (e) {
         // The journal sweep below removes whatever the case left.
         sweep = true;
@@ -230,7 +232,7 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
       only: opts.selectedBy?.only ?? [], skip: opts.selectedBy?.skip ?? [], jobs: opts.jobs,
       timeouts: { callMs: opts.timing.callTimeoutMs, waitMs: opts.timing.waitTimeoutMs, settleMs: opts.timing.settleMs }, vm: null,
       ...(opts.checkConfig ? { command: 'check-config' as const } : {}),
-    }, { cases: opts.caseSet, profile: defaultProfile(facts.configOciVersion, specVersion), system });
+    }, { cases: opts.caseSet, profile: profileRecord(opts.profile ?? MINIMAL, facts.configOciVersion, specVersion), system });
     const doc: RunDocument = {
       ocicomply: VERSION, run, runtime: identity, specVersion, host, results: flat, summary: summarize(flat), loadErrors, leftovers, timing,
       ...(expectations ? { expectations: { file: expectations.file, runtime: expectations.runtime } } : {}),
