@@ -45,7 +45,7 @@ t.test('run --certify, verify, report', { skip }, async (t) => {
   t.equal(env.cases.digest, doc.run?.cases?.digest, 'the case digest is the run record\'s');
   t.equal(env.host.kernel.release, doc.host.kernel);
   t.same(env.options.only, ['lifecycle', 'state']);
-  t.equal(env.profile.name, 'default');
+  t.equal(env.profile.name, 'minimal');
   const tap = await readFile(join(dir, 'runc', 'tap.log'), 'utf8');
   t.match(tap, /^TAP version 13\n/, 'the TAP log, whatever the terminal showed');
 
